@@ -1,0 +1,34 @@
+"""Post-operative recovery texting service."""
+from __future__ import annotations
+
+from flask import Flask, g
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from bot import runtime as runtime_module
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the web app. Nothing starts here: the scheduler runs in its own process (`postop clock`)."""
+    app = Flask(__name__, instance_relative_config=True)
+    rt = runtime_module.build(overrides=test_config, instance_path=app.instance_path)
+    app.config.update(rt.config)
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024  # CSV uploads; webhooks are far smaller
+    app.extensions["runtime"] = rt
+    if rt.config["PROXY_COUNT"]:
+        # Trust exactly this many proxies for the scheme and host Twilio signed.
+        n = rt.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
+
+    from bot.web import api, ops, twilio
+
+    app.register_blueprint(twilio.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(ops.bp)
+
+    @app.teardown_appcontext
+    def _close_session(_exc) -> None:
+        session = g.pop("db", None)
+        if session is not None:
+            session.close()
+
+    return app

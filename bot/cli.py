@@ -1,0 +1,198 @@
+"""The `postop` command line (also `python -m bot`)."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from functools import wraps
+from pathlib import Path
+
+import click
+from sqlalchemy import inspect, select
+
+from bot import config as settings
+from bot import db, enrollment, logs, pathways
+from bot.runtime import Runtime, build
+from bot.timeutil import utcnow
+
+log = logging.getLogger("postop")
+
+
+def _runtime(check_schema: bool = True) -> Runtime:
+    try:
+        rt = build()
+    except settings.ConfigError as e:
+        raise click.ClickException(str(e)) from None
+    except pathways.PathwayError as e:
+        raise click.ClickException(f"content problems (run `postop content check`):\n{e}") from None
+    if check_schema and not inspect(rt.engine).has_table("outbox"):
+        raise click.ClickException("the database has no tables yet: run `postop db upgrade` first")
+    return rt
+
+
+def _fail_on_enrollment_error(func):
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except enrollment.EnrollmentError as e:
+            for line in e.errors:
+                click.echo(f"error: {line}", err=True)
+            sys.exit(1)
+    return wrapper
+
+
+@click.group()
+@click.option("--log-level", default="INFO", show_default=True, help="DEBUG, INFO, WARNING or ERROR")
+def main(log_level: str) -> None:
+    """Post-operative recovery texting service."""
+    logs.setup(log_level.upper())
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the tables to the latest schema."""
+    rt = _runtime(check_schema=False)
+    db.upgrade(rt.engine)
+    click.echo(f"database at {rt.engine.url.render_as_string(hide_password=True)} is up to date")
+
+
+def _patient_options(func):
+    for option in reversed([
+        click.option("--first-name", required=True),
+        click.option("--phone", required=True, help="Mobile number; E.164 or national format"),
+        click.option("--surgery-date", required=True, help="YYYY-MM-DD"),
+        click.option("--timezone", "timezone_", required=True, help="IANA zone, e.g. America/Chicago"),
+        click.option("--language", required=True, help="en or es"),
+        click.option("--pathway", default="lumbar-fusion", show_default=True),
+    ]):
+        func = option(func)
+    return func
+
+
+@main.command("enroll")
+@_patient_options
+@_fail_on_enrollment_error
+def enroll(first_name, phone, surgery_date, timezone_, language, pathway) -> None:
+    """Enroll one patient; prints the new enrollment id."""
+    rt = _runtime()
+    patient = enrollment.validate({"first_name": first_name, "phone": phone, "surgery_date": surgery_date,
+                                   "timezone": timezone_, "language": language, "pathway": pathway}, rt)
+    with rt.session() as session:
+        created = enrollment.create(session, rt, patient, "cli", utcnow())
+    click.echo(created.id)
+
+
+@main.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_fail_on_enrollment_error
+def import_(csv_file: Path) -> None:
+    """Enroll every patient in a CSV (first_name,phone,surgery_date,timezone,language[,pathway]).
+
+    If any line is bad, nothing is imported and every bad line is listed."""
+    rt = _runtime()
+    try:
+        text = csv_file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{csv_file} is not UTF-8 text") from None
+    with rt.session() as session:
+        created, skipped = enrollment.import_csv(session, rt, text, f"cli:import:{csv_file.name}", utcnow())
+    click.echo(f"imported {len(created)} patient(s); {skipped} already enrolled, skipped")
+
+
+def _change(action: str):
+    @click.argument("enrollment_id", type=int)
+    @_fail_on_enrollment_error
+    def command(enrollment_id: int) -> None:
+        rt = _runtime()
+        with rt.session() as session:
+            found = session.get(enrollment.Enrollment, enrollment_id)
+            if found is None:
+                raise enrollment.EnrollmentError([f"enrollment {enrollment_id}: not found"])
+            if action == "resume":
+                enrollment.resume(session, rt, found, "cli", utcnow())
+            else:
+                getattr(enrollment, action)(session, found, "cli")
+        click.echo(f"enrollment {enrollment_id}: {found.status}")
+    command.__doc__ = f"{action.capitalize()} an enrollment."
+    return command
+
+
+for _action in ("pause", "resume", "unenroll"):
+    main.command(_action)(_change(_action))
+
+
+@main.command("list")
+def list_() -> None:
+    """Print enrollments as JSON lines (phones masked)."""
+    rt = _runtime()
+    with rt.session() as session:
+        for e in session.scalars(select(enrollment.Enrollment).order_by(enrollment.Enrollment.id)):
+            row = enrollment.describe(e, enrollment.is_opted_out(session, e.phone))
+            row["phone"] = logs.mask_phone(e.phone)
+            click.echo(json.dumps(row))
+
+
+@main.command("tick")
+def tick() -> None:
+    """Run every scheduled job once, as of now, and exit (cron-style deployments, tests)."""
+    from bot.jobs import tick as run_tick
+
+    rt = _runtime()
+    for name, result in run_tick(rt, utcnow()).items():
+        click.echo(f"{name}: {result if result is not None else 'done'}")
+
+
+@main.command("clock")
+def clock() -> None:
+    """Run the scheduler process (exactly one per deployment on SQLite; see docs for PostgreSQL)."""
+    from bot.clock import run_forever
+
+    run_forever(_runtime())
+
+
+@main.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def run(host: str, port: int) -> None:
+    """All in one process for a single machine: web, clock, and the database migrated on start."""
+    from werkzeug.serving import make_server
+
+    from bot import create_app
+    from bot.clock import start_background
+
+    rt = _runtime(check_schema=False)
+    db.upgrade(rt.engine)
+    app = create_app()
+    scheduler = start_background(app.extensions["runtime"])
+    mode = "SIMULATOR: no real texts are sent" if rt.transport.simulated else "sending through Twilio"
+    click.echo(f"postop on http://{host}:{port}  ({mode}; database {rt.engine.url.render_as_string()})")
+    server = make_server(host, port, app, threaded=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        scheduler.shutdown(wait=True)
+
+
+def _register_optional() -> None:
+    try:
+        from bot.triage.cli import triage_command
+        main.add_command(triage_command, "triage")
+    except ImportError:  # triage arrives in its own issue
+        pass
+    try:
+        from bot.content_cli import content_group, schedule_group
+        main.add_command(content_group, "content")
+        main.add_command(schedule_group, "schedule")
+    except ImportError:
+        pass
+
+
+_register_optional()

@@ -1,0 +1,169 @@
+"""Settings from the environment, parsed strictly at start-up.
+
+Every value is checked once here so a typo in a deployment fails the process at boot with the
+variable's name, instead of failing a patient's text at 3 a.m.
+"""
+from __future__ import annotations
+
+import os
+import re
+from datetime import time
+from pathlib import Path
+from zoneinfo import available_timezones
+
+import phonenumbers
+
+TWILIO_DEFAULT_API = "https://api.twilio.com"
+
+
+class ConfigError(ValueError):
+    """One or more settings are missing or malformed; the message names each of them."""
+
+
+def _parse_quiet_hours(value: str) -> tuple[time, time]:
+    m = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", value)
+    if not m:
+        raise ValueError("expected HH:MM-HH:MM, e.g. 21:00-08:00")
+    h1, m1, h2, m2 = (int(g) for g in m.groups())
+    return time(h1, m1), time(h2, m2)  # time() itself rejects 25:00 or 08:61
+
+
+def _positive_float(value: str) -> float:
+    number = float(value)
+    if not number > 0:
+        raise ValueError("must be a positive number")
+    return number
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise ValueError("must be a positive whole number")
+    return number
+
+
+def _non_negative_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("must be 0 or more")
+    return number
+
+
+def _region(value: str) -> str:
+    value = value.upper()
+    if value not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError("not a known two-letter region code such as US")
+    return value
+
+
+def _url(value: str) -> str:
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ValueError("must be an http(s) URL")
+    return value.rstrip("/")
+
+
+def _phone(value: str) -> str:
+    try:
+        parsed = phonenumbers.parse(value, "US")
+    except phonenumbers.NumberParseException as e:
+        raise ValueError(str(e)) from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValueError("not a valid phone number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _timezone(value: str) -> str:
+    if value not in available_timezones():
+        raise ValueError("unknown IANA time zone")
+    return value
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("expected true or false")
+
+
+# name -> (parser, default). A default of None means "not set"; checks between settings follow below.
+SETTINGS: dict[str, tuple] = {
+    "DATABASE_URL": (str, None),
+    "SECRET_KEY": (str, None),
+    "TWILIO_ACCOUNT_SID": (str, None),
+    "TWILIO_AUTH_TOKEN": (str, None),
+    "TWILIO_FROM_NUMBER": (_phone, None),
+    "TWILIO_MESSAGING_SERVICE_SID": (str, None),
+    "TWILIO_API_BASE_URL": (_url, TWILIO_DEFAULT_API),
+    "PUBLIC_URL": (_url, None),
+    "PROXY_COUNT": (_non_negative_int, 0),
+    "SEND_RATE": (_positive_float, 1.0),
+    "QUIET_HOURS": (_parse_quiet_hours, "21:00-08:00"),
+    "DEFAULT_PHONE_REGION": (_region, "US"),
+    "DEFAULT_TIMEZONE": (_timezone, "America/New_York"),
+    "API_TOKEN": (str, None),
+    "CLINIC_NAME": (str, "Your spine surgery team"),
+    "CLINIC_PHONE": (_phone, None),
+    "PLAN_HORIZON_DAYS": (_positive_int, 2),
+    "DISPATCH_BATCH": (_positive_int, 200),
+    "DISPATCH_THREADS": (_positive_int, 8),
+    "SENDING_LEASE_SECONDS": (_positive_int, 600),
+    "MAX_SEND_ATTEMPTS": (_positive_int, 6),
+    "ROUTINE_STALE_HOURS": (_positive_int, 12),
+    "DISPATCH_INTERVAL_SECONDS": (_positive_int, 10),
+    "SIMULATOR": (_bool, None),
+}
+
+
+def load(environ: dict[str, str] | None = None, overrides: dict | None = None,
+         instance_path: str | None = None) -> dict:
+    """Parse every setting; raise ConfigError naming each bad one. `overrides` (tests) win."""
+    environ = os.environ if environ is None else environ
+    overrides = overrides or {}
+    config: dict = {}
+    errors: list[str] = []
+    for name, (parse, default) in SETTINGS.items():
+        if name in overrides:
+            raw = overrides[name]
+            if not isinstance(raw, str) or parse is str:
+                config[name] = raw
+                continue
+        else:
+            raw = environ.get(name)
+        if raw is None or raw == "":
+            raw = default
+            if raw is None or not isinstance(raw, str):
+                config[name] = raw
+                continue
+        try:
+            config[name] = parse(raw)
+        except ValueError as e:
+            errors.append(f"{name}={raw!r}: {e}")
+    for name, value in overrides.items():
+        config.setdefault(name, value)
+
+    if not config["DATABASE_URL"]:
+        folder = Path(instance_path or "instance")
+        folder.mkdir(parents=True, exist_ok=True)
+        config["DATABASE_URL"] = f"sqlite:///{folder.resolve() / 'postop.db'}"
+    elif not re.match(r"^(sqlite|postgresql)(\+\w+)?://", config["DATABASE_URL"]):
+        errors.append("DATABASE_URL: must start with sqlite:// or postgresql://")
+    twilio_parts = [config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"]]
+    if any(twilio_parts) and not all(twilio_parts):
+        errors.append("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN: set both or neither")
+    if all(twilio_parts) and not (config["TWILIO_FROM_NUMBER"] or config["TWILIO_MESSAGING_SERVICE_SID"]):
+        errors.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID: one is needed to send through Twilio")
+    if config["SIMULATOR"] is None:
+        config["SIMULATOR"] = not all(twilio_parts)
+    if not config["SECRET_KEY"]:
+        if config["SIMULATOR"]:
+            # A local try-out needs no secret; a real deployment must bring its own.
+            config["SECRET_KEY"] = "insecure-simulator-only-key"
+        else:
+            errors.append("SECRET_KEY: required when texts are sent through Twilio")
+    if config["TWILIO_MESSAGING_SERVICE_SID"] and not config["TWILIO_MESSAGING_SERVICE_SID"].startswith("MG"):
+        errors.append("TWILIO_MESSAGING_SERVICE_SID: must start with MG")
+    if errors:
+        raise ConfigError("Bad configuration:\n  " + "\n  ".join(errors))
+    return config

@@ -1,0 +1,230 @@
+"""Enrolling patients (one by one, from CSV, from the API) and pausing, resuming or unenrolling them.
+
+Validation is the same for every door in, and nothing is written unless every field (or every CSV
+line) is good: a half-imported list is worse than none, because nobody notices who is missing.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import available_timezones
+
+import phonenumbers
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import planner
+from bot.audit import record
+from bot.messages import settings_for
+from bot.models import Clinic, Enrollment, OptOut
+from bot.runtime import Runtime
+from bot.timeutil import local_today, utcnow
+
+FIELDS = ("first_name", "phone", "surgery_date", "timezone", "language", "pathway")
+LIVE = ("active", "paused")
+_ZONES = available_timezones()
+
+
+class EnrollmentError(ValueError):
+    def __init__(self, errors: list[str], status: int = 400):
+        self.errors = errors
+        self.status = status
+        super().__init__("; ".join(errors))
+
+
+@dataclass(frozen=True)
+class NewPatient:
+    first_name: str
+    phone: str
+    surgery_date: date
+    timezone: str
+    language: str
+    pathway: str
+
+
+def parse_phone(raw: str, region: str) -> str:
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"{raw!r} is not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(f"{raw!r} is not a valid phone number")
+    if phonenumbers.number_type(number) not in (phonenumbers.PhoneNumberType.MOBILE,
+                                                phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        raise ValueError(f"{raw!r} is not a mobile number, so it cannot receive texts")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def validate(raw: dict, rt: Runtime, today: date | None = None) -> NewPatient:
+    """Check every field and report every problem at once, named by field."""
+    errors: list[str] = []
+    today = today or utcnow().date()
+    clean: dict = {}
+    unknown = sorted(set(raw) - set(FIELDS))
+    if unknown:
+        errors.append(f"unknown field(s): {', '.join(unknown)}")
+    value = {k: (str(v).strip() if v is not None else "") for k, v in raw.items()}
+
+    name = value.get("first_name", "")
+    if not name:
+        errors.append("first_name: required")
+    elif len(name) > 50:
+        errors.append("first_name: at most 50 characters")
+    clean["first_name"] = name
+
+    try:
+        if not value.get("phone"):
+            raise ValueError("required")
+        clean["phone"] = parse_phone(value["phone"], rt.config["DEFAULT_PHONE_REGION"])
+    except ValueError as e:
+        errors.append(f"phone: {e}")
+
+    pathway_id = value.get("pathway") or "lumbar-fusion"
+    pathway = rt.library.pathways.get(pathway_id)
+    if pathway is None:
+        errors.append(f"pathway: unknown {pathway_id!r} (known: {', '.join(sorted(rt.library.pathways))})")
+    clean["pathway"] = pathway_id
+
+    try:
+        if not value.get("surgery_date"):
+            raise ValueError("required, as YYYY-MM-DD")
+        surgery = date.fromisoformat(value["surgery_date"])
+        if len(value["surgery_date"]) != 10:
+            raise ValueError("use YYYY-MM-DD")
+        if pathway and surgery < today - timedelta(days=pathway.length_days):
+            raise ValueError(f"{surgery} is more than {pathway.length_days} days ago; the programme is over")
+        if surgery > today + timedelta(days=365):
+            raise ValueError(f"{surgery} is more than a year away")
+        clean["surgery_date"] = surgery
+    except ValueError as e:
+        msg = str(e)
+        if "month must be" in msg or "day is out of range" in msg or "Invalid isoformat" in msg:
+            msg = f"{value['surgery_date']!r} is not a real date (YYYY-MM-DD)"
+        errors.append(f"surgery_date: {msg}")
+
+    zone = value.get("timezone", "")
+    if zone not in _ZONES:
+        errors.append(f"timezone: {zone!r} is not an IANA time zone such as America/New_York"
+                      if zone else "timezone: required, e.g. America/New_York")
+    clean["timezone"] = zone
+
+    language = value.get("language", "").lower()
+    if language not in rt.library.languages:
+        errors.append(f"language: {language!r} is not one of {', '.join(rt.library.languages)}"
+                      if language else f"language: required ({', '.join(rt.library.languages)})")
+    clean["language"] = language
+
+    if errors:
+        raise EnrollmentError(errors)
+    return NewPatient(**clean)
+
+
+def live_enrollment(session: Session, phone: str) -> Enrollment | None:
+    return session.scalars(select(Enrollment).where(Enrollment.phone == phone,
+                                                    Enrollment.status.in_(LIVE))).first()
+
+
+def create(session: Session, rt: Runtime, patient: NewPatient, actor: str, now: datetime,
+           clinic_id: int | None = None) -> Enrollment:
+    if live_enrollment(session, patient.phone):
+        raise EnrollmentError([f"phone: {patient.phone[:-4]}**** is already enrolled (unenroll first)"],
+                              status=409)
+    enrollment = Enrollment(**patient.__dict__, status="active", clinic_id=clinic_id)
+    session.add(enrollment)
+    session.flush()
+    if clinic_id is not None:
+        enrollment.clinic = session.get(Clinic, clinic_id)
+    planner.plan(session, enrollment, rt.library, rt.config, now, settings_for(rt.library, enrollment))
+    record(session, actor, "enroll", f"enrollment:{enrollment.id}", {"pathway": enrollment.pathway})
+    return enrollment
+
+
+def import_csv(session: Session, rt: Runtime, text: str, actor: str, now: datetime,
+               clinic_id: int | None = None) -> tuple[list[Enrollment], int]:
+    """Import every line or none. Returns (created, already enrolled and skipped).
+
+    A line whose patient is already enrolled with the same name and surgery date is skipped, so a
+    fixed file can simply be imported again.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    required = set(FIELDS) - {"pathway"}
+    if not required <= set(header):
+        missing = ", ".join(sorted(required - set(header)))
+        raise EnrollmentError([f"header: missing column(s) {missing}; expected {','.join(FIELDS)}"])
+    errors: list[str] = []
+    patients: list[tuple[int, NewPatient]] = []
+    today = local_today("UTC", now)
+    for line_no, row in enumerate(reader, start=2):
+        row = {(k or "").strip(): v for k, v in row.items() if k is not None}
+        if None in row.values() or not any((v or "").strip() for v in row.values()):
+            if any((v or "").strip() for v in row.values() if v):
+                errors.append(f"line {line_no}: wrong number of columns")
+            continue
+        try:
+            patients.append((line_no, validate(row, rt, today)))
+        except EnrollmentError as e:
+            errors.extend(f"line {line_no}: {err}" for err in e.errors)
+    seen: dict[str, int] = {}
+    for line_no, patient in patients:
+        if patient.phone in seen:
+            errors.append(f"line {line_no}: phone: same number as line {seen[patient.phone]}")
+        seen.setdefault(patient.phone, line_no)
+    existing = {e.phone: e for e in session.scalars(
+        select(Enrollment).where(Enrollment.phone.in_(list(seen)), Enrollment.status.in_(LIVE)))}
+    to_create = []
+    skipped = 0
+    for line_no, patient in patients:
+        current = existing.get(patient.phone)
+        if current is None:
+            to_create.append(patient)
+        elif (current.first_name, current.surgery_date) == (patient.first_name, patient.surgery_date):
+            skipped += 1
+        else:
+            errors.append(f"line {line_no}: phone: already enrolled for another patient or surgery date")
+    if errors:
+        raise EnrollmentError(errors)
+    created = [create(session, rt, p, actor, now, clinic_id) for p in to_create]
+    return created, skipped
+
+
+def pause(session: Session, enrollment: Enrollment, actor: str) -> None:
+    _require(enrollment, {"active"}, "pause")
+    enrollment.status = "paused"
+    planner.cancel_future(session, enrollment_id=enrollment.id)
+    record(session, actor, "pause", f"enrollment:{enrollment.id}")
+
+
+def resume(session: Session, rt: Runtime, enrollment: Enrollment, actor: str, now: datetime) -> None:
+    _require(enrollment, {"paused"}, "resume")
+    enrollment.status = "active"
+    planner.plan(session, enrollment, rt.library, rt.config, now, settings_for(rt.library, enrollment))
+    record(session, actor, "resume", f"enrollment:{enrollment.id}")
+
+
+def unenroll(session: Session, enrollment: Enrollment, actor: str) -> int:
+    _require(enrollment, {"active", "paused"}, "unenroll")
+    enrollment.status = "unenrolled"
+    enrollment.plan_next_at = None
+    cancelled = planner.cancel_future(session, enrollment_id=enrollment.id)
+    record(session, actor, "unenroll", f"enrollment:{enrollment.id}", {"cancelled": cancelled})
+    return cancelled
+
+
+def _require(enrollment: Enrollment, allowed: set[str], action: str) -> None:
+    if enrollment.status not in allowed:
+        raise EnrollmentError([f"status: cannot {action} an enrollment that is {enrollment.status}"], status=409)
+
+
+def is_opted_out(session: Session, phone: str) -> bool:
+    return session.get(OptOut, phone) is not None
+
+
+def describe(enrollment: Enrollment, opted_out: bool) -> dict:
+    return {"id": enrollment.id, "first_name": enrollment.first_name, "phone": enrollment.phone,
+            "surgery_date": enrollment.surgery_date.isoformat(), "timezone": enrollment.timezone,
+            "language": enrollment.language, "pathway": enrollment.pathway, "status": enrollment.status,
+            "opted_out": opted_out, "phone_problem": enrollment.phone_problem,
+            "created_at": enrollment.created_at.isoformat() + "Z" if enrollment.created_at else None}

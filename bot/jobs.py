@@ -1,0 +1,97 @@
+"""The periodic jobs. Each is a function of (runtime, now) that does one pass and returns a summary;
+the clock decides when they run, `postop tick` runs each once."""
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, text
+
+from bot import dispatch, planner
+from bot.messages import settings_for
+from bot.models import Enrollment, Heartbeat
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[Runtime, datetime], object]
+    every_seconds: int | str  # seconds, or the name of the setting that holds them
+    # Singletons must not run in two clock processes at once: they take a PostgreSQL advisory lock.
+    singleton: bool = False
+
+
+@contextmanager
+def advisory_lock(rt: Runtime, name: str):
+    """Yield True if this process holds the job's lock (always True on SQLite: one machine)."""
+    if rt.engine.dialect.name != "postgresql":
+        yield True
+        return
+    key = zlib.crc32(name.encode())
+    with rt.engine.connect() as conn:
+        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+        try:
+            yield bool(got)
+        finally:
+            if got:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
+
+
+def heartbeat(rt: Runtime, now: datetime) -> None:
+    with rt.session() as session:
+        beat = session.get(Heartbeat, "clock")
+        if beat is None:
+            session.add(Heartbeat(name="clock", at=now))
+        else:
+            beat.at = now
+
+
+def plan_due(rt: Runtime, now: datetime, batch: int = 500) -> int:
+    """Extend the outbox for enrollments whose next local day has begun."""
+    total = 0
+    while True:
+        with rt.session() as session:
+            due = session.scalars(select(Enrollment).where(Enrollment.plan_next_at <= now,
+                                                           Enrollment.status == "active")
+                                  .order_by(Enrollment.plan_next_at).limit(batch)).all()
+            for enrollment in due:
+                total += planner.plan(session, enrollment, rt.library, rt.config, now,
+                                      settings_for(rt.library, enrollment))
+        if len(due) < batch:
+            return total
+
+
+def dispatch_job(rt: Runtime, now: datetime) -> dispatch.Stats:
+    return dispatch.dispatch_due(rt, now)
+
+
+JOBS: list[Job] = [
+    Job("heartbeat", heartbeat, 30),
+    Job("dispatch", dispatch_job, "DISPATCH_INTERVAL_SECONDS"),
+    Job("planner", plan_due, 300, singleton=True),
+]
+
+
+def run_job(rt: Runtime, job: Job, now: datetime) -> object:
+    if not job.singleton:
+        return job.run(rt, now)
+    with advisory_lock(rt, job.name) as mine:
+        if not mine:
+            log.info("%s: another clock holds the lock; skipping this run", job.name)
+            return None
+        return job.run(rt, now)
+
+
+def tick(rt: Runtime, now: datetime) -> dict[str, object]:
+    """Every job once, in order (plan before dispatch so newly due texts go out in the same tick)."""
+    order = ["heartbeat", "planner"] + [j.name for j in JOBS if j.name not in ("heartbeat", "planner")]
+    by_name = {j.name: j for j in JOBS}
+    return {name: run_job(rt, by_name[name], now) for name in order}

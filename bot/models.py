@@ -1,0 +1,239 @@
+"""Database tables. Times are naive UTC everywhere; conversion to patient-local time happens at the edge."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.timeutil import utcnow
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Clinic(Base):
+    __tablename__ = "clinics"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    # Team-specific numbers (lifting limit, sitting limit, brace, surgeon name) used by content placeholders.
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Enrollment(Base):
+    __tablename__ = "enrollments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int | None] = mapped_column(ForeignKey("clinics.id"))
+    first_name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    surgery_date: Mapped[date] = mapped_column(Date)
+    timezone: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    pathway: Mapped[str] = mapped_column(String(64))
+    # active | paused | unenrolled | completed
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    # Set when Twilio rejects the number for good (21211 invalid, 21614 not mobile); a coordinator fixes it.
+    phone_problem: Mapped[str | None] = mapped_column(String(100))
+    # Last post-op day already written to the outbox, and when the planner should look again.
+    planned_through_day: Mapped[int] = mapped_column(Integer, default=-1)
+    plan_next_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    clinic: Mapped[Clinic | None] = relationship()
+
+    __table_args__ = (
+        # Planner's "who needs more rows" scan must stay cheap with 100,000 patients.
+        Index("ix_enrollments_plan_next", "plan_next_at"),
+        # At most one live enrollment per phone: replies must map to exactly one patient.
+        Index("uq_enrollments_live_phone", "phone", unique=True,
+              sqlite_where=text("status IN ('active', 'paused')"),
+              postgresql_where=text("status IN ('active', 'paused')")),
+    )
+
+
+class OptOut(Base):
+    """A number that sent STOP (or that Twilio reported as unsubscribed, 21610). Never texted while here."""
+    __tablename__ = "opt_outs"
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
+    opted_out_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(String(32))
+
+
+class Outbox(Base):
+    """Every text the service will send, is sending, or sent. The truth; the scheduler only wakes dispatch."""
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique per (enrollment, step, occurrence) for programme texts; per event for replies and pages.
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    enrollment_id: Mapped[int | None] = mapped_column(ForeignKey("enrollments.id"), index=True)
+    to_phone: Mapped[str] = mapped_column(String(20))
+    # programme | safety | page | reply | nudge | oneoff
+    kind: Mapped[str] = mapped_column(String(16), default="programme")
+    step: Mapped[str | None] = mapped_column(String(100))
+    day: Mapped[int | None] = mapped_column(Integer)
+    content_key: Mapped[str | None] = mapped_column(String(100))
+    # What an answer to this text means (pain_score, yes_no), if it asks something.
+    expects: Mapped[str | None] = mapped_column(String(32))
+    body: Mapped[str | None] = mapped_column(Text)
+    # Safety texts and pages jump the queue and ignore quiet hours and pacing.
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    # planned -> sending -> sent -> delivered | undelivered | failed; or cancelled | skipped
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    twilio_status: Mapped[str | None] = mapped_column(String(32))
+    segments: Mapped[int | None] = mapped_column(Integer)
+    error_code: Mapped[str | None] = mapped_column(String(16))
+    error_message: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        # Dispatch only ever looks at the due end of the live states; a partial index keeps that scan
+        # proportional to what is due, not to the history of every text ever sent.
+        Index("ix_outbox_due", "urgent", "due_at",
+              sqlite_where=text("status = 'planned'"), postgresql_where=text("status = 'planned'")),
+        Index("ix_outbox_sending", "claimed_at",
+              sqlite_where=text("status = 'sending'"), postgresql_where=text("status = 'sending'")),
+    )
+
+
+class SenderPace(Base):
+    """Next free send slot per sender, shared by every dispatcher so the rate holds across machines."""
+    __tablename__ = "sender_pace"
+    sender: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class Inbound(Base):
+    """Every text a patient (or anyone) sent us, stored before anything acts on it."""
+    __tablename__ = "inbound"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    from_phone: Mapped[str] = mapped_column(String(20), index=True)
+    to_phone: Mapped[str | None] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text, default="")
+    enrollment_id: Mapped[int | None] = mapped_column(ForeignKey("enrollments.id"), index=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # keyword | answer | triage | coordinator | unknown_sender
+    handled_as: Mapped[str | None] = mapped_column(String(32))
+    tier: Mapped[str | None] = mapped_column(String(16))
+    flags: Mapped[list] = mapped_column(JSON, default=list)
+    evidence: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class Observation(Base):
+    """A structured check-in answer: pain 6 at 09:14, red-flag screen 'no'."""
+    __tablename__ = "observations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(String(32))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound.id"))
+    observed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Coordinator(Base):
+    __tablename__ = "coordinators"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int | None] = mapped_column(ForeignKey("clinics.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    email: Mapped[str] = mapped_column(String(200))
+    on_call_rank: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Escalation(Base):
+    __tablename__ = "escalations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    enrollment_id: Mapped[int | None] = mapped_column(ForeignKey("enrollments.id"), index=True)
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound.id"))
+    tier: Mapped[str] = mapped_column(String(16))
+    flags: Mapped[list] = mapped_column(JSON, default=list)
+    evidence: Mapped[list] = mapped_column(JSON, default=list)
+    # open -> acknowledged -> resolved
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    ladder_rank: Mapped[int] = mapped_column(Integer, default=0)
+    page_round: Mapped[int] = mapped_column(Integer, default=0)
+    next_page_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+
+
+class ReviewItem(Base):
+    """Something a coordinator should look at next business day: routine replies, silence, bad numbers."""
+    __tablename__ = "review_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int | None] = mapped_column(ForeignKey("enrollments.id"), index=True)
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound.id"))
+    reason: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class User(Base):
+    """A dashboard account (coordinator or admin)."""
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int | None] = mapped_column(ForeignKey("clinics.id"))
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16), default="coordinator")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int | None] = mapped_column(ForeignKey("clinics.id"))
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    label: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Heartbeat(Base):
+    """When each clock job last ran; /healthz reports its age."""
+    __tablename__ = "heartbeats"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)

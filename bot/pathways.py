@@ -1,0 +1,233 @@
+"""Care pathways as data: `schedules/*.yaml` says which message goes on which post-op day at what
+local time; `content/<lang>/*.yaml` holds the words. Loaded once and checked before anything is sent."""
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass, field
+from datetime import time
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPECTS = {None, "pain_score", "yes_no"}
+# Values every message may use; clinic/pathway settings add their own names on top.
+PATIENT_FIELDS = {"first_name", "clinic_name", "clinic_phone", "day", "week"}
+_DAYS = re.compile(r"^(\d+)(?:-(\d+)(?:/(\d+))?)?$")
+
+
+class PathwayError(ValueError):
+    """The schedules or content are inconsistent; `problems` lists (file, key, reason)."""
+
+    def __init__(self, problems: list[tuple[str, str, str]]):
+        self.problems = problems
+        super().__init__("\n".join(f"{f}: {k}: {r}" for f, k, r in problems))
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    days: tuple[int, ...]
+    at: time
+    message: str
+    expects: str | None = None
+    when: str | None = None  # a boolean setting, e.g. "brace": the step only runs when it is true
+    source: str | None = None
+
+
+@dataclass
+class Pathway:
+    id: str
+    title: str
+    length_days: int
+    settings: dict
+    steps: list[Step]
+    file: str = ""
+    by_day: dict[int, list[Step]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for step in self.steps:
+            for day in step.days:
+                self.by_day.setdefault(day, []).append(step)
+        for steps in self.by_day.values():
+            steps.sort(key=lambda s: (s.at, s.id))
+
+    def steps_on(self, day: int, settings: dict) -> list[Step]:
+        return [s for s in self.by_day.get(day, ()) if s.when is None or settings.get(s.when)]
+
+
+@dataclass(frozen=True)
+class Message:
+    key: str
+    text: str
+    file: str
+    source: str | None = None
+
+    @property
+    def placeholders(self) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(self.text) if name}
+
+
+@dataclass
+class Library:
+    pathways: dict[str, Pathway]
+    content: dict[str, dict[str, Message]]  # language -> key -> message
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted(self.content)
+
+    def render(self, language: str, key: str, values: dict) -> str:
+        return self.content[language][key].text.format_map(values)
+
+
+def parse_days(value, where: str, problems: list) -> tuple[int, ...]:
+    """`3`, `[1, 2, 5]`, `"1-14"` or `"15-42/3"` (every third day) -> sorted day numbers."""
+    items = value if isinstance(value, list) else [value]
+    days: set[int] = set()
+    for item in items:
+        if isinstance(item, int) and item >= 0:
+            days.add(item)
+            continue
+        m = _DAYS.match(str(item).replace(" ", ""))
+        if not m:
+            problems.append((where, "days", f"cannot read {item!r}; use 3, [1, 2], '1-14' or '15-42/3'"))
+            continue
+        start, end, every = int(m[1]), int(m[2] or m[1]), int(m[3] or 1)
+        if end < start:
+            problems.append((where, "days", f"range {item!r} runs backwards"))
+        days.update(range(start, end + 1, every))
+    return tuple(sorted(days))
+
+
+def _parse_time(value, where: str, problems: list) -> time:
+    try:
+        hour, minute = str(value).split(":")
+        return time(int(hour), int(minute))
+    except (ValueError, TypeError):
+        problems.append((where, "at", f"{value!r} is not a HH:MM time"))
+        return time(9, 0)
+
+
+def _load_yaml(path: Path, problems: list):
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        problems.append((str(path.relative_to(ROOT)), "-", f"unreadable: {e}"))
+        return None
+
+
+def _load_pathway(path: Path, problems: list) -> Pathway | None:
+    rel = str(path.relative_to(ROOT))
+    data = _load_yaml(path, problems)
+    if not isinstance(data, dict):
+        problems.append((rel, "-", "expected a mapping with id, title, length_days, steps"))
+        return None
+    unknown = set(data) - {"id", "title", "length_days", "settings", "steps"}
+    for key in sorted(unknown):
+        problems.append((rel, key, "unknown field"))
+    steps: list[Step] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(data.get("steps") or []):
+        where = f"{rel} step {raw.get('id', i + 1) if isinstance(raw, dict) else i + 1}"
+        if not isinstance(raw, dict) or not {"id", "days", "at", "message"} <= set(raw):
+            problems.append((where, "-", "a step needs id, days, at and message"))
+            continue
+        for key in sorted(set(raw) - {"id", "days", "at", "message", "expects", "when", "source"}):
+            problems.append((where, key, "unknown field"))
+        if raw["id"] in seen:
+            problems.append((where, "id", "used twice"))
+        seen.add(raw["id"])
+        if raw.get("expects") not in EXPECTS:
+            problems.append((where, "expects", f"must be one of pain_score, yes_no, not {raw.get('expects')!r}"))
+        if raw.get("when") is not None and raw["when"] not in (data.get("settings") or {}):
+            problems.append((where, "when", f"{raw['when']!r} is not a setting of this pathway"))
+        step = Step(id=str(raw["id"]), days=parse_days(raw["days"], where, problems),
+                    at=_parse_time(raw["at"], where, problems), message=str(raw["message"]),
+                    expects=raw.get("expects"), when=raw.get("when"), source=raw.get("source"))
+        if step.days and step.days[-1] > int(data.get("length_days", 0)):
+            problems.append((where, "days", f"day {step.days[-1]} is after length_days"))
+        steps.append(step)
+    if "id" not in data or "length_days" not in data:
+        problems.append((rel, "-", "id and length_days are required"))
+        return None
+    return Pathway(id=str(data["id"]), title=str(data.get("title", data["id"])),
+                   length_days=int(data["length_days"]), settings=dict(data.get("settings") or {}),
+                   steps=steps, file=rel)
+
+
+def _load_content(folder: Path, problems: list) -> dict[str, Message]:
+    messages: dict[str, Message] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        rel = str(path.relative_to(ROOT))
+        data = _load_yaml(path, problems) or {}
+        for key, entry in data.items():
+            if isinstance(entry, str):
+                entry = {"text": entry}
+            if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):
+                problems.append((rel, key, "needs a text"))
+                continue
+            for extra in sorted(set(entry) - {"text", "source"}):
+                problems.append((rel, key, f"unknown field {extra!r}"))
+            if key in messages:
+                problems.append((rel, key, f"also defined in {messages[key].file}"))
+            messages[key] = Message(key=key, text=entry["text"].strip(), file=rel, source=entry.get("source"))
+    return messages
+
+
+def load(root: Path = ROOT) -> tuple[Library, list[tuple[str, str, str]]]:
+    """Read everything and return the library with every problem found (empty when consistent)."""
+    problems: list[tuple[str, str, str]] = []
+    pathways = {}
+    for path in sorted((root / "schedules").glob("*.yaml")):
+        pathway = _load_pathway(path, problems)
+        if pathway:
+            pathways[pathway.id] = pathway
+    content = {d.name: _load_content(d, problems) for d in sorted((root / "content").iterdir()) if d.is_dir()}
+    library = Library(pathways=pathways, content=content)
+    problems += consistency_problems(library)
+    return library, problems
+
+
+def consistency_problems(library: Library) -> list[tuple[str, str, str]]:
+    from bot.messages import SYSTEM_KEYS  # the keys the code itself sends
+
+    problems = []
+    used = set(SYSTEM_KEYS)
+    for pathway in library.pathways.values():
+        known = PATIENT_FIELDS | set(pathway.settings)
+        for step in pathway.steps:
+            used.add(step.message)
+            for lang, messages in library.content.items():
+                message = messages.get(step.message)
+                if message is None:
+                    problems.append((pathway.file, step.id, f"message {step.message!r} missing in {lang}"))
+                    continue
+                for name in sorted(message.placeholders - known):
+                    problems.append((message.file, message.key, f"unknown placeholder {{{name}}}"))
+    for key, extra in sorted(SYSTEM_KEYS.items()):
+        for lang, messages in library.content.items():
+            if key not in messages:
+                problems.append((f"content/{lang}", key, "system message missing"))
+            elif unknown := messages[key].placeholders - PATIENT_FIELDS - extra:
+                problems.append((messages[key].file, key, f"unknown placeholder {{{sorted(unknown)[0]}}}"))
+    for messages in library.content.values():
+        for key, message in messages.items():
+            if key not in used:
+                problems.append((message.file, key, "not used by any schedule or by the service"))
+    all_keys = set().union(*(set(m) for m in library.content.values())) if library.content else set()
+    for lang, messages in library.content.items():
+        for key in sorted(all_keys - set(messages)):
+            problems.append((f"content/{lang}", key, "translation missing"))
+    return problems
+
+
+@cache
+def library() -> Library:
+    """The checked library; raises PathwayError so a bad edit stops the service at start-up."""
+    lib, problems = load()
+    if problems:
+        raise PathwayError(problems)
+    return lib

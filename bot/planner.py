@@ -1,0 +1,104 @@
+"""Turning a pathway into outbox rows for one patient, a few days at a time.
+
+Rows are written for a rolling horizon (PLAN_HORIZON_DAYS ahead) rather than all 84 days at
+enrollment: content fixes reach patients sooner, a pause or opt-out has little to cancel, and the
+outbox stays small. The clock's planner job extends each enrollment once a local day.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.models import Enrollment, Outbox
+from bot.pathways import Library, Step
+from bot.timeutil import local_to_utc, local_today, next_allowed
+
+
+def send_time(step: Step, surgery_date: date, day: int, zone: str, quiet: tuple[time, time]) -> datetime:
+    """UTC due time of a step on a post-op day: the step's wall-clock time in the patient's zone,
+    moved out of quiet hours to the next allowed minute."""
+    return next_allowed(local_to_utc(surgery_date + timedelta(days=day), step.at, zone), zone, quiet)
+
+
+def programme_key(enrollment_id: int, step_id: str, day: int) -> str:
+    return f"e{enrollment_id}:{step_id}:d{day}"
+
+
+@dataclass(frozen=True)
+class PlannedText:
+    key: str
+    step: Step
+    day: int
+    due_at: datetime
+
+
+def planned_texts(enrollment: Enrollment, library: Library, settings: dict, quiet: tuple[time, time],
+                  first_day: int, last_day: int) -> list[PlannedText]:
+    pathway = library.pathways[enrollment.pathway]
+    texts = []
+    for day in range(max(first_day, 0), min(last_day, pathway.length_days) + 1):
+        for step in pathway.steps_on(day, settings):
+            due = send_time(step, enrollment.surgery_date, day, enrollment.timezone, quiet)
+            texts.append(PlannedText(programme_key(enrollment.id, step.id, day), step, day, due))
+    return texts
+
+
+def plan(session: Session, enrollment: Enrollment, library: Library, config: dict, now: datetime,
+         settings: dict) -> int:
+    """Write the outbox rows from today through the horizon; return how many were added or revived.
+
+    Steps whose time has already passed are never written, so a late enrollment or a resume after a
+    pause continues from now instead of sending a burst of old texts.
+    """
+    today = local_today(enrollment.timezone, now)
+    today_day = (today - enrollment.surgery_date).days
+    last_day = today_day + config["PLAN_HORIZON_DAYS"]
+    pathway = library.pathways[enrollment.pathway]
+    texts = [t for t in planned_texts(enrollment, library, settings, config["QUIET_HOURS"],
+                                      today_day, last_day) if t.due_at > now]
+    existing = {}
+    if texts:
+        rows = session.execute(select(Outbox.key, Outbox.id, Outbox.status)
+                               .where(Outbox.key.in_([t.key for t in texts]))).all()
+        existing = {key: (row_id, status) for key, row_id, status in rows}
+    added = 0
+    revive = []
+    for text in texts:
+        if text.key not in existing:
+            session.add(Outbox(key=text.key, enrollment_id=enrollment.id, to_phone=enrollment.phone,
+                               kind="programme", step=text.step.id, day=text.day,
+                               content_key=text.step.message, expects=text.step.expects,
+                               due_at=text.due_at, status="planned"))
+            added += 1
+        elif existing[text.key][1] == "cancelled":
+            revive.append(existing[text.key][0])
+    if revive:
+        # A resumed or opted-back-in patient gets back the future texts a pause had cancelled.
+        session.execute(update(Outbox).where(Outbox.id.in_(revive), Outbox.status == "cancelled")
+                        .values(status="planned", attempts=0))
+    enrollment.planned_through_day = max(enrollment.planned_through_day, last_day)
+    if today_day >= pathway.length_days:
+        enrollment.plan_next_at = None
+        if enrollment.status == "active" and not _has_future(session, enrollment.id, now):
+            enrollment.status = "completed"
+    else:
+        # Look again when the patient's next local day starts.
+        enrollment.plan_next_at = local_to_utc(today + timedelta(days=1), time(0, 0), enrollment.timezone)
+    return added + len(revive)
+
+
+def _has_future(session: Session, enrollment_id: int, now: datetime) -> bool:
+    return session.execute(select(Outbox.id).where(Outbox.enrollment_id == enrollment_id,
+                                                   Outbox.status.in_(("planned", "sending")))
+                           .limit(1)).first() is not None
+
+
+def cancel_future(session: Session, enrollment_id: int | None = None, phone: str | None = None) -> int:
+    """Cancel every routine text not yet handed to Twilio (pause, unenroll, STOP)."""
+    query = update(Outbox).where(Outbox.status == "planned", Outbox.urgent.is_(False))
+    query = query.where(Outbox.enrollment_id == enrollment_id) if enrollment_id else query.where(
+        Outbox.to_phone == phone)
+    return session.execute(query.values(status="cancelled")).rowcount

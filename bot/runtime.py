@@ -1,0 +1,44 @@
+"""What every entry point (web, clock, CLI) shares: settings, database, content and transport."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import config as settings
+from bot import db, pathways
+from bot.transport import make_transport
+
+
+@dataclass
+class Runtime:
+    config: dict
+    engine: Engine
+    sessions: sessionmaker[Session]
+    library: pathways.Library
+    transport: object
+    # Injected so tests can pace without sleeping.
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+    _extra: dict = field(default_factory=dict)
+
+    def session(self):
+        return db.session_scope(self.sessions)
+
+    @property
+    def sender(self) -> str:
+        return self.transport.sender
+
+    def public_url(self, path: str) -> str | None:
+        base = self.config.get("PUBLIC_URL")
+        return f"{base}{path}" if base else None
+
+
+def build(overrides: dict | None = None, instance_path: str | None = None) -> Runtime:
+    config = settings.load(overrides=overrides, instance_path=instance_path or str(db.ROOT / "instance"))
+    engine = db.make_engine(config["DATABASE_URL"])
+    return Runtime(config=config, engine=engine, sessions=db.make_sessionmaker(engine),
+                   library=pathways.library(), transport=make_transport(config))

@@ -1,0 +1,103 @@
+"""The one seam between the service and the phone network.
+
+`TwilioTransport` uses the official client pointed at TWILIO_API_BASE_URL (Twilio itself, a
+Twilio-compatible provider, or a local fake in tests). `SimulatorTransport` sends nothing: it marks
+texts as delivered to the local phone simulator and says so loudly.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import requests
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from bot.logs import mask_phone
+
+log = logging.getLogger(__name__)
+
+# Twilio error codes after which sending again cannot help (reference: twilio-and-scheduling.md 2.2).
+OPTED_OUT = 21610
+BAD_NUMBER = {21211, 21614, 21635, 21612, 21408}
+RETRYABLE_HTTP = {429, 500, 502, 503, 504}
+
+
+class TransportError(Exception):
+    """A send that did not go out. `permanent` means retrying will not help; `ambiguous` means the
+    message may nevertheless have been created (a timeout or 5xx after the request left)."""
+
+    def __init__(self, message: str, code: int | None = None, permanent: bool = False,
+                 ambiguous: bool = False):
+        super().__init__(message)
+        self.code = code
+        self.permanent = permanent
+        self.ambiguous = ambiguous
+
+
+@dataclass(frozen=True)
+class SendResult:
+    sid: str
+    status: str
+
+
+class TwilioTransport:
+    simulated = False
+
+    def __init__(self, config: dict, timeout: float = 10.0):
+        self.from_number = config["TWILIO_FROM_NUMBER"]
+        self.service_sid = config["TWILIO_MESSAGING_SERVICE_SID"]
+        self.sender = self.service_sid or self.from_number
+        self.client = Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"],
+                             http_client=TwilioHttpClient(timeout=timeout))
+        # Every v2010 resource (Messages included) is built on this base URL.
+        self.client.api.base_url = config["TWILIO_API_BASE_URL"]
+
+    def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
+        sender = {"messaging_service_sid": self.service_sid} if self.service_sid else {"from_": self.from_number}
+        kwargs = {"status_callback": status_callback} if status_callback else {}
+        try:
+            message = self.client.messages.create(to=to, body=body, **sender, **kwargs)
+        except TwilioRestException as e:
+            code = int(e.code) if e.code else None
+            if e.status in RETRYABLE_HTTP or code == 20429:
+                # 429 is never processed (safe to retry); a 5xx may have been.
+                raise TransportError(f"Twilio HTTP {e.status} ({code})", code or e.status,
+                                     ambiguous=e.status >= 500) from None
+            raise TransportError(f"Twilio refused: {code} {e.msg}", code, permanent=True) from None
+        except requests.exceptions.ConnectionError as e:
+            # Refused or reset before a response: most likely never created, but not provably so.
+            raise TransportError(f"cannot reach Twilio: {type(e).__name__}", ambiguous=True) from None
+        except requests.exceptions.Timeout as e:
+            raise TransportError(f"Twilio timed out: {type(e).__name__}", ambiguous=True) from None
+        return SendResult(sid=message.sid, status=message.status)
+
+    def find_sent(self, to: str, body: str, since: datetime) -> SendResult | None:
+        """Look in Twilio's message log for this text (crash recovery: was it created after all?)."""
+        for message in self.client.messages.list(to=to, date_sent_after=since - timedelta(minutes=2), limit=50):
+            if message.body == body:
+                return SendResult(sid=message.sid, status=message.status)
+        return None
+
+
+class SimulatorTransport:
+    """No Twilio credentials: texts go to the local phone simulator only. Nothing reaches a phone."""
+
+    simulated = True
+    sender = "simulator"
+
+    def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
+        log.warning("SIMULATOR - NOT SENT to a real phone: text to %s (%d chars); see the phone simulator",
+                    mask_phone(to), len(body))
+        print(f"\n=== SIMULATED TEXT (nothing was sent) to {mask_phone(to)} ===\n{body}\n", flush=True)
+        return SendResult(sid="SIM" + uuid.uuid4().hex, status="delivered")
+
+    def find_sent(self, to: str, body: str, since: datetime) -> SendResult | None:
+        return None
+
+
+def make_transport(config: dict) -> TwilioTransport | SimulatorTransport:
+    return SimulatorTransport() if config["SIMULATOR"] else TwilioTransport(config)

@@ -1,0 +1,18 @@
+"""Blueprints: `twilio` (webhooks), `api` (enrollment and escalation API), `ops` (health, metrics)."""
+from __future__ import annotations
+
+from flask import current_app, g
+from sqlalchemy.orm import Session
+
+from bot.runtime import Runtime
+
+
+def rt() -> Runtime:
+    return current_app.extensions["runtime"]
+
+
+def db() -> Session:
+    """The request's session, closed at teardown; commit explicitly."""
+    if "db" not in g:
+        g.db = rt().sessions()
+    return g.db

@@ -1,0 +1,111 @@
+"""JSON API for EHR integrations and scripts: enrollments (and escalations, with the inbound issue)."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from functools import wraps
+
+from flask import Blueprint, g, jsonify, request
+from sqlalchemy import select
+
+from bot import enrollment as enrollments
+from bot.models import ApiToken, Enrollment, OptOut
+from bot.timeutil import utcnow
+from bot.web import db, rt
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header.startswith("Bearer ") else ""
+        if not token:
+            return _error(401, ["Authorization: send 'Bearer <API token>'"])
+        configured = rt().config["API_TOKEN"]
+        if configured and hmac.compare_digest(token.encode(), configured.encode()):
+            g.api_actor, g.api_clinic = "api:API_TOKEN", None
+        else:
+            row = db().scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
+            if row is None:
+                return _error(401, ["Authorization: unknown API token"])
+            g.api_actor, g.api_clinic = f"api:{row.label}", row.clinic_id
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def _error(status: int, errors: list[str]):
+    return jsonify(errors=errors), status
+
+
+@bp.errorhandler(enrollments.EnrollmentError)
+def _enrollment_error(e: enrollments.EnrollmentError):
+    db().rollback()
+    return _error(e.status, e.errors)
+
+
+def _visible(query):
+    return query.where(Enrollment.clinic_id == g.api_clinic) if g.api_clinic is not None else query
+
+
+def _describe(session, rows: list[Enrollment]) -> list[dict]:
+    opted = set(session.scalars(select(OptOut.phone).where(OptOut.phone.in_([r.phone for r in rows]))))
+    return [enrollments.describe(r, r.phone in opted) for r in rows]
+
+
+@bp.post("/enrollments")
+@token_required
+def create_enrollment():
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return _error(400, ["body: expected a JSON object with " + ", ".join(enrollments.FIELDS)])
+    session = db()
+    patient = enrollments.validate(data, rt())
+    enrollment = enrollments.create(session, rt(), patient, g.api_actor, utcnow(), g.api_clinic)
+    session.commit()
+    return jsonify(_describe(session, [enrollment])[0]), 201
+
+
+@bp.get("/enrollments")
+@token_required
+def list_enrollments():
+    session = db()
+    query = _visible(select(Enrollment).order_by(Enrollment.id))
+    if status := request.args.get("status"):
+        query = query.where(Enrollment.status == status)
+    return jsonify(enrollments=_describe(session, list(session.scalars(query))))
+
+
+def _get(enrollment_id: int) -> Enrollment:
+    found = db().scalars(_visible(select(Enrollment).where(Enrollment.id == enrollment_id))).first()
+    if found is None:
+        raise enrollments.EnrollmentError([f"enrollment {enrollment_id}: not found"], status=404)
+    return found
+
+
+@bp.get("/enrollments/<int:enrollment_id>")
+@token_required
+def get_enrollment(enrollment_id: int):
+    return jsonify(_describe(db(), [_get(enrollment_id)])[0])
+
+
+@bp.post("/enrollments/<int:enrollment_id>/<action>")
+@token_required
+def change_enrollment(enrollment_id: int, action: str):
+    session = db()
+    enrollment = _get(enrollment_id)
+    if action == "pause":
+        enrollments.pause(session, enrollment, g.api_actor)
+    elif action == "resume":
+        enrollments.resume(session, rt(), enrollment, g.api_actor, utcnow())
+    elif action == "unenroll":
+        enrollments.unenroll(session, enrollment, g.api_actor)
+    else:
+        return _error(404, [f"action: unknown {action!r} (pause, resume, unenroll)"])
+    session.commit()
+    return jsonify(_describe(session, [enrollment])[0])

@@ -1,0 +1,83 @@
+"""Webhooks Twilio calls: delivery status callbacks (and, with the inbound issue, patient replies)."""
+from __future__ import annotations
+
+import logging
+from functools import wraps
+
+from flask import Blueprint, abort, request
+from twilio.request_validator import RequestValidator
+
+from bot.models import Enrollment, Outbox
+from bot.timeutil import utcnow
+from bot.web import db, rt
+
+bp = Blueprint("twilio", __name__, url_prefix="/twilio")
+log = logging.getLogger(__name__)
+
+# Twilio status -> our status, and how far along each is: a late or retried callback never moves
+# a text backwards (delivered stays delivered when a stale "sent" arrives after it).
+STATUS_MAP = {"accepted": "sent", "scheduled": "sent", "queued": "sent", "sending": "sent", "sent": "sent",
+              "delivered": "delivered", "read": "delivered", "undelivered": "undelivered",
+              "failed": "failed", "canceled": "cancelled"}
+RANK = {"planned": 0, "sending": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3, "cancelled": 3}
+DEAD_NUMBER = {"30005", "30006"}  # unknown handset, landline: retrying the number will not help
+
+
+def signed_url() -> str:
+    """The URL Twilio signed: PUBLIC_URL plus path and query when configured, else what the
+    request says (correct behind proxies once ProxyFix trusts PROXY_COUNT hops)."""
+    base = rt().config["PUBLIC_URL"]
+    if base:
+        query = request.query_string.decode()
+        return f"{base}{request.path}" + (f"?{query}" if query else "")
+    return request.url
+
+
+def twilio_signed(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        token = rt().config["TWILIO_AUTH_TOKEN"]
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not token or not signature or not RequestValidator(token).validate(signed_url(), request.form,
+                                                                             signature):
+            log.warning("rejected %s: bad or missing Twilio signature", request.path)
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapper
+
+
+@bp.post("/status")
+@twilio_signed
+def status():
+    sid = request.form.get("MessageSid", "")
+    new_twilio_status = request.form.get("MessageStatus", "").lower()
+    if not sid or new_twilio_status not in STATUS_MAP:
+        abort(400)
+    session = db()
+    row = None
+    outbox_id = request.args.get("outbox_id", "")
+    if outbox_id.isdigit():
+        row = session.get(Outbox, int(outbox_id))
+    if row is None:
+        row = session.query(Outbox).filter_by(twilio_sid=sid).first()
+    if row is None:
+        log.warning("status callback for unknown message %s", sid)
+        return "", 204
+    if row.twilio_sid is None:  # the send crashed before we recorded the sid: this callback heals it
+        row.twilio_sid = sid
+    new = STATUS_MAP[new_twilio_status]
+    if RANK[new] > RANK.get(row.status, 0):
+        row.status, row.twilio_status = new, new_twilio_status
+        now = utcnow()
+        row.sent_at = row.sent_at or now
+        if new == "delivered":
+            row.delivered_at = now
+        error = request.form.get("ErrorCode")
+        if error:
+            row.error_code, row.error_message = error, request.form.get("ErrorMessage", "")[:300] or None
+            if error in DEAD_NUMBER and row.enrollment_id:
+                enrollment = session.get(Enrollment, row.enrollment_id)
+                if row.kind == "programme" and enrollment is not None:
+                    enrollment.phone_problem = f"Twilio {error}: number cannot receive texts"
+    session.commit()
+    return "", 204
