@@ -87,6 +87,13 @@ def _bool(value: str) -> bool:
     raise ValueError("expected true or false")
 
 
+def _content_dir(value: str) -> Path:
+    path = Path(value)
+    if not (path / "schedules").is_dir() or not (path / "content").is_dir():
+        raise ValueError("must be a folder containing schedules/ and content/")
+    return path
+
+
 # name -> (parser, default). A default of None means "not set"; checks between settings follow below.
 SETTINGS: dict[str, tuple] = {
     "DATABASE_URL": (str, None),
@@ -113,6 +120,8 @@ SETTINGS: dict[str, tuple] = {
     "ROUTINE_STALE_HOURS": (_positive_int, 12),
     "DISPATCH_INTERVAL_SECONDS": (_positive_int, 10),
     "SIMULATOR": (_bool, None),
+    # Folder holding schedules/ and content/ (the shipped programme unless a clinic keeps its own).
+    "CONTENT_DIR": (_content_dir, str(Path(__file__).resolve().parent.parent)),
 }
 
 

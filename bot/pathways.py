@@ -111,16 +111,22 @@ def _parse_time(value, where: str, problems: list) -> time:
         return time(9, 0)
 
 
+def _rel(path: Path) -> str:
+    """schedules/x.yaml or content/en/x.yaml, whichever root the file came from."""
+    parts = path.parts
+    return "/".join(parts[parts.index("content"):] if "content" in parts[-3:] else parts[-2:])
+
+
 def _load_yaml(path: Path, problems: list):
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as e:
-        problems.append((str(path.relative_to(ROOT)), "-", f"unreadable: {e}"))
+        problems.append((_rel(path), "-", f"unreadable: {e}"))
         return None
 
 
 def _load_pathway(path: Path, problems: list) -> Pathway | None:
-    rel = str(path.relative_to(ROOT))
+    rel = _rel(path)
     data = _load_yaml(path, problems)
     if not isinstance(data, dict):
         problems.append((rel, "-", "expected a mapping with id, title, length_days, steps"))
@@ -161,7 +167,7 @@ def _load_pathway(path: Path, problems: list) -> Pathway | None:
 def _load_content(folder: Path, problems: list) -> dict[str, Message]:
     messages: dict[str, Message] = {}
     for path in sorted(folder.glob("*.yaml")):
-        rel = str(path.relative_to(ROOT))
+        rel = _rel(path)
         data = _load_yaml(path, problems) or {}
         for key, entry in data.items():
             if isinstance(entry, str):
@@ -225,9 +231,9 @@ def consistency_problems(library: Library) -> list[tuple[str, str, str]]:
 
 
 @cache
-def library() -> Library:
+def library(root: Path = ROOT) -> Library:
     """The checked library; raises PathwayError so a bad edit stops the service at start-up."""
-    lib, problems = load()
+    lib, problems = load(root)
     if problems:
         raise PathwayError(problems)
     return lib

@@ -41,4 +41,4 @@ def build(overrides: dict | None = None, instance_path: str | None = None) -> Ru
     config = settings.load(overrides=overrides, instance_path=instance_path or str(db.ROOT / "instance"))
     engine = db.make_engine(config["DATABASE_URL"])
     return Runtime(config=config, engine=engine, sessions=db.make_sessionmaker(engine),
-                   library=pathways.library(), transport=make_transport(config))
+                   library=pathways.library(config["CONTENT_DIR"]), transport=make_transport(config))

@@ -1,0 +1,129 @@
+"""ConText-style modifiers for a symptom mention: negated, resolved, hypothetical, someone else.
+
+A mention is a token span [start, end). Cues are phrases from the lexicon's `cues` section found in
+the same clause (clauses end at punctuation, at "but"-type terminators and at `clause_breaks`
+such as "and my"). Negation words that are part of a symptom phrase ("can't pee") sit inside the
+span and are never looked at, which is why the lexicon lists such phrases whole.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexicon import Lexicon
+from .normalize import PUNCT
+
+PRE_WINDOW = 6     # NegEx uses about five words; texts are short and telegraphic
+POST_WINDOW = 4
+HYPO_WINDOW = 8
+FAMILY_WINDOW = 6
+
+
+@dataclass
+class Doc:
+    """One folded, tokenised, spell-corrected reply plus the cue spans found in it."""
+    raw: list[str]           # folded tokens as typed (for evidence)
+    tokens: list[str]        # after alias + spelling correction
+    text: str                # " tok tok ... " for regex matching
+    starts: dict[int, int]   # char offset in `text` -> token index
+    clause: list[int]        # clause id per token
+    cue_spans: dict[str, list[tuple[int, int]]]
+    is_question: bool
+    caregiver: bool          # a relative signs/types for the patient ("- his daughter")
+
+    def span(self, m: re.Match[str]) -> tuple[int, int]:
+        return self.starts[m.start()], self.starts.get(m.end(), len(self.tokens))
+
+    def evidence(self, start: int, end: int) -> str:
+        return " ".join(self.raw[start:end])
+
+
+def build_doc(raw: list[str], lex: Lexicon) -> Doc:
+    fix = lex.corrector.correct
+    tokens = [fix(t) for t in raw]
+    starts: dict[int, int] = {}
+    pos = 1
+    for i, tok in enumerate(tokens):
+        starts[pos] = i
+        pos += len(tok) + 1
+    starts[pos] = len(tokens)
+    text = " " + " ".join(tokens) + " "
+
+    def find(name: str) -> list[tuple[int, int]]:
+        rx = lex.cues.get(name)
+        if rx is None:
+            return []
+        return [(starts[m.start()], starts.get(m.end(), len(tokens))) for m in rx.finditer(text)]
+
+    terminators = lex.words.get("terminators", frozenset())
+    breaks = {s for s, _ in find("clause_breaks")}
+    clause, cid = [], 0
+    for i, tok in enumerate(tokens):
+        if tok in PUNCT or tok in terminators or i in breaks:
+            cid += 1
+        clause.append(cid)
+
+    pseudo = find("pseudo_negation")
+    cue_spans: dict[str, list[tuple[int, int]]] = {}
+    for name in ("negation_before", "negation_after", "improvement", "hypothetical", "concern",
+                 "family_other", "first_person"):
+        spans = find(name)
+        # A cue inside a pseudo-negation ("not sure", "won't go away") is no cue at all.
+        cue_spans[name] = [c for c in spans if not any(p[0] <= c[0] < p[1] for p in pseudo)]
+    is_question = "?" in tokens or bool(find("question_markers"))
+    return Doc(raw, tokens, text, starts, clause, cue_spans, is_question, bool(find("caregiver")))
+
+
+def _same_clause(doc: Doc, a: int, b: int) -> bool:
+    """True if no clause boundary lies between token a and token b (a <= b)."""
+    return a < len(doc.clause) and b < len(doc.clause) and doc.clause[a] == doc.clause[b]
+
+
+def _before(doc: Doc, cue: str, start: int, window: int) -> tuple[int, int] | None:
+    for cs, ce in doc.cue_spans.get(cue, ()):
+        if ce <= start and start - ce <= window and _same_clause(doc, cs, start):
+            return cs, ce
+    return None
+
+
+def _after(doc: Doc, cue: str, end: int, window: int) -> bool:
+    for cs, _ce in doc.cue_spans.get(cue, ()):
+        if cs >= end and cs - end <= window and _same_clause(doc, end - 1, cs):
+            return True
+    return False
+
+
+def negated(doc: Doc, start: int, end: int) -> bool:
+    """ "no fever", "numbness is gone", "no longer short of breath"."""
+    return (_before(doc, "negation_before", start, PRE_WINDOW) is not None
+            or _after(doc, "negation_after", end, POST_WINDOW))
+
+
+def improving(doc: Doc, start: int, end: int) -> bool:
+    """ "pain is better": only ever used to drop routine items, never red flags."""
+    return (_before(doc, "improvement", start, PRE_WINDOW) is not None
+            or _after(doc, "improvement", end, POST_WINDOW))
+
+
+def hypothetical(doc: Doc, start: int) -> bool:
+    """ "if I get a fever should I call?": only inside a question, because "if I stand up my
+    head pounds" is a report of a symptom, not a hypothesis."""
+    return doc.is_question and _before(doc, "hypothetical", start, HYPO_WINDOW) is not None
+
+
+def concern_only(doc: Doc, start: int) -> bool:
+    """ "worried about infection": a worry, not a finding (never applied to emergencies)."""
+    return _before(doc, "concern", start, PRE_WINDOW) is not None
+
+
+def other_experiencer(doc: Doc, start: int) -> bool:
+    """ "my wife has a fever" -> not the patient. Parents ("Mom is confused") are not in
+    family_other: adult children typing for an older patient is the common case. A relative
+    signing the text, or a first-person word between relative and symptom ("my wife says I'm
+    confused"), keeps the mention on the patient."""
+    if doc.caregiver:
+        return False
+    fam = _before(doc, "family_other", start, FAMILY_WINDOW)
+    if fam is None:
+        return False
+    return not any(fam[1] <= cs < start for cs, _ in doc.cue_spans.get("first_person", ()))

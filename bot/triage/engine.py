@@ -1,0 +1,110 @@
+"""classify(): tie the lexicon matches, context rules and numbers together into one result."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import context as ctx
+from .langdetect import detect
+from .lexicon import LANGUAGES, Lexicon, load, settings
+from .normalize import fold, tokenize
+from .numbers import day_count, pain_score, temperatures
+from .result import TIER_RANK, TIERS, TriageResult
+
+
+@dataclass
+class Hit:
+    flag: str
+    tier: str
+    start: int
+    end: int
+    text: str
+
+    @property
+    def rank(self) -> int:
+        return TIER_RANK[self.tier]
+
+
+def _keep(doc: ctx.Doc, tier: str, start: int, end: int) -> bool:
+    """Context rules. Emergencies are only dropped on explicit negation or a hypothetical
+    question: a missed emergency is the worst failure, so worry words and third persons
+    ("my husband can't breathe") never lower them."""
+    if ctx.negated(doc, start, end) or ctx.hypothetical(doc, start):
+        return False
+    if tier == "emergency":
+        return True
+    if ctx.concern_only(doc, start) or ctx.other_experiencer(doc, start):
+        return False
+    return not (tier == "routine" and ctx.improving(doc, start, end))
+
+
+def _lexical_hits(doc: ctx.Doc, lex: Lexicon, context_free: set[str]) -> list[Hit]:
+    hits = []
+    for group in lex.groups:
+        for m in group.regex.finditer(doc.text):
+            start, end = doc.span(m)
+            if group.flag in context_free or _keep(doc, group.tier, start, end):
+                hits.append(Hit(group.flag, group.tier, start, end, doc.evidence(start, end)))
+    return hits
+
+
+def _number_hits(doc: ctx.Doc, lex: Lexicon, context: str | None, hits: list[Hit]) -> list[Hit]:
+    rules = lex.settings
+    temp = rules["temperature"]
+    for reading, fever in temperatures(doc, lex):
+        if fever and _keep(doc, temp["tier"], reading.start, reading.end):
+            hits.append(Hit(temp["flag"], temp["tier"], reading.start, reading.end,
+                            doc.evidence(reading.start, reading.end)))
+    pain = rules["pain_score"]
+    score = pain_score(doc, lex, context)
+    if score is not None:
+        # The number decides how bad the pain is: "pain is a 3" is not a pain flag.
+        hits = [h for h in hits if h.flag != pain["pain_flag"]]
+        for band in pain["bands"]:
+            if band["min"] <= score.value <= band["max"] and band.get("flag"):
+                hits.append(Hit(band["flag"], band["tier"], score.start, score.end,
+                                doc.evidence(score.start, score.end)))
+    for flag, up in rules.get("day_upgrades", {}).items():
+        if any(h.flag == flag for h in hits) and day_count(doc, lex) >= up["days"]:
+            for h in hits:
+                if h.flag == flag and h.rank < TIER_RANK[up["tier"]]:
+                    h.tier = up["tier"]
+    return hits
+
+
+def _drop_subsumed(hits: list[Hit]) -> list[Hit]:
+    """ "numb between my legs" (cauda_equina) swallows the "numb" (neuro_deficit) inside it."""
+    def inside(h: Hit, o: Hit) -> bool:
+        wider = o.start <= h.start and h.end <= o.end and (o.end - o.start) > (h.end - h.start)
+        return o.flag != h.flag and o.start <= h.start and h.end <= o.end and (
+            o.rank > h.rank or (o.rank == h.rank and wider))
+    return [h for h in hits if not any(inside(h, o) for o in hits if o is not h)]
+
+
+def classify(text: str, lang: str | None = None, context: str | None = None) -> TriageResult:
+    """Triage one patient reply. Pure: no I/O beyond the cached lexicon files."""
+    rules = settings()
+    raw = tokenize(fold(text or ""))
+    lang = lang if lang in LANGUAGES else detect(raw)
+    lex = load(lang)
+    doc = ctx.build_doc(raw, lex)
+    hits = _lexical_hits(doc, lex, set(rules.get("context_free_flags", [])))
+    hits = _drop_subsumed(_number_hits(doc, lex, context, hits))
+
+    best: dict[str, int] = {}
+    for h in hits:
+        best[h.flag] = max(best.get(h.flag, 0), h.rank)
+    rank = max(best.values(), default=0)
+    evidence_extra = []
+    for combo in rules.get("combinations", []):
+        need = combo["flags"]
+        if all(f in best for f in need) and TIER_RANK[combo["tier"]] > rank:
+            rank = TIER_RANK[combo["tier"]]
+            evidence_extra.append(f"{' + '.join(need)} together: {combo['tier']}")
+
+    flag_rank = rules["flag_rank"]
+    flags = sorted(best, key=lambda f: (-best[f], flag_rank[f]))
+    evidence = []
+    for flag in flags:
+        texts = list(dict.fromkeys(h.text for h in sorted(hits, key=lambda h: -h.rank) if h.flag == flag))
+        evidence.append(f"{flag}: " + ", ".join(f"'{t}'" for t in texts))
+    return TriageResult(TIERS[rank], flags, evidence + evidence_extra, lang)

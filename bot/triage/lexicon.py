@@ -1,0 +1,109 @@
+"""Load and precompile the per-language lexicon files (YAML) once per process.
+
+The YAML is the clinician-editable part; this module only turns it into regexes and lookup sets.
+See docs/triage.md for the file layout.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .normalize import fold_phrase
+from .patterns import compile_patterns, gap_regex, literal_words
+from .result import TIER_RANK, TIERS
+from .spelling import SpellCorrector
+
+LEXICON_DIR = Path(__file__).parent / "lexicon"
+LANGUAGES: tuple[str, ...] = ("en", "es")
+
+
+@dataclass(frozen=True)
+class RuleGroup:
+    """All patterns of one flag at one tier, compiled into a single alternation."""
+    flag: str
+    tier: str
+    regex: re.Pattern[str]
+
+
+@dataclass
+class Lexicon:
+    lang: str
+    groups: list[RuleGroup]
+    cues: dict[str, re.Pattern[str] | None]
+    words: dict[str, frozenset[str]]          # single-word lists (stopwords, units, anchors...)
+    number_words: dict[str, float]
+    flag_options: dict[str, dict[str, Any]]
+    corrector: SpellCorrector
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def _load_yaml(name: str) -> dict[str, Any]:
+    with open(LEXICON_DIR / name, encoding="utf-8") as fh:
+        return yaml.safe_load(fh) or {}
+
+
+@cache
+def settings() -> dict[str, Any]:
+    """Language-independent thresholds and combination rules (rules.yaml)."""
+    data = _load_yaml("rules.yaml")
+    order = data["flag_order"]
+    data["flag_rank"] = {f: i for i, f in enumerate(order)}
+    return data
+
+
+def _folded_set(items: list[str] | None) -> frozenset[str]:
+    return frozenset(fold_phrase(str(i)) for i in items or [])
+
+
+@cache
+def load(lang: str) -> Lexicon:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unsupported language {lang!r}; expected one of {LANGUAGES}")
+    data = _load_yaml(f"{lang}.yaml")
+    rules = settings()
+    cue_data: dict[str, list[str]] = data.get("cues", {})
+    single = {k: _folded_set(v) for k, v in cue_data.items()}
+    # Gaps in patterns may not jump over a negation or a "but": "calf has no pain" is no symptom.
+    blockers = {w for w in single.get("negation_before", ()) if " " not in w}
+    blockers |= single.get("terminators", frozenset())
+    gap = gap_regex(blockers)
+
+    vocab: set[str] = set()
+    groups: list[RuleGroup] = []
+    flag_options: dict[str, dict[str, Any]] = {}
+    for flag, spec in data["flags"].items():
+        if flag not in rules["flag_rank"]:
+            raise ValueError(f"{lang}.yaml: unknown flag {flag!r}")
+        for key, value in spec.items():
+            if key not in TIERS:
+                flag_options[flag] = {**flag_options.get(flag, {}), key: value}
+                continue
+            pats = [str(p) for p in value]
+            for p in pats:
+                vocab |= literal_words(p)
+            regex = compile_patterns(pats, gap)
+            if regex is not None:
+                groups.append(RuleGroup(flag, key, regex))
+    # Highest tier first so subsumption ("numb between my legs" beats "numb") sees big hits first.
+    groups.sort(key=lambda g: -TIER_RANK[g.tier])
+
+    cues = {name: compile_patterns(items, gap_regex(())) for name, items in cue_data.items()}
+    numbers: dict[str, Any] = data.get("numbers", {})
+    words = {k: _folded_set(v) for k, v in numbers.items() if isinstance(v, list)}
+    words.update(single)
+    words["stopwords"] = _folded_set(data.get("stopwords"))
+    number_words = {fold_phrase(k): float(v) for k, v in numbers.get("words", {}).items()}
+
+    for items in list(cue_data.values()) + [v for v in numbers.values() if isinstance(v, list)]:
+        for item in items:
+            vocab |= literal_words(str(item))
+    vocab |= set(number_words) | set(words["stopwords"])
+    vocab |= _folded_set(data.get("common_words"))
+    aliases = {fold_phrase(k): fold_phrase(str(v)) for k, v in (data.get("aliases") or {}).items()}
+    corrector = SpellCorrector(vocab, aliases)
+    return Lexicon(lang, groups, cues, words, number_words, flag_options, corrector, rules)

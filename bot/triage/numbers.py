@@ -1,0 +1,138 @@
+"""Numbers that carry triage meaning: temperatures, 0-10 pain scores, and "N days" durations.
+
+Thresholds come from rules.yaml; the words that give a number its meaning (units, "temp",
+"dolor", "yesterday") come from the language file's `numbers` section.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .context import Doc
+from .lexicon import Lexicon
+
+_NUM = re.compile(r"^(\d+(?:\.\d+)?)(?:([/-])(\d+(?:\.\d+)?))?$")
+ANCHOR_BEFORE = 3
+ANCHOR_AFTER = 2
+
+
+@dataclass(frozen=True)
+class Reading:
+    value: float
+    index: int      # token index of the number
+    start: int      # evidence span
+    end: int
+
+
+def _value(lex: Lexicon, tok: str) -> tuple[float, bool, bool] | None:
+    """(value, is_decimal, is_out_of_ten) for a digit token or a number word."""
+    m = _NUM.match(tok)
+    if m:
+        first = float(m.group(1))
+        if m.group(2) == "/":
+            return first, "." in m.group(1), m.group(3) == "10"
+        second = float(m.group(3)) if m.group(3) else first
+        return max(first, second), "." in tok, False   # ranges "5-6": the higher, for safety
+    if tok in lex.number_words:
+        return lex.number_words[tok], False, False
+    return None
+
+
+def _current(readings: list[Reading], doc: Doc, lex: Lexicon) -> Reading | None:
+    """Pick the reading that describes *now*: "was 9 yesterday, now 3" -> 3."""
+    if not readings:
+        return None
+    now, past = lex.words.get("current", frozenset()), lex.words.get("historical", frozenset())
+    toks = doc.tokens
+
+    def near(r: Reading, words: frozenset[str], before: int, after: int) -> bool:
+        lo, hi = max(0, r.index - before), min(len(toks), r.index + after + 1)
+        return any(t in words for t in toks[lo:hi])
+
+    current = [r for r in readings if near(r, now, ANCHOR_BEFORE, 0)]
+    if current:
+        return current[-1]
+    live = [r for r in readings if not near(r, past, ANCHOR_BEFORE, ANCHOR_AFTER)]
+    if live:
+        return live[-1]
+    return max(readings, key=lambda r: r.value)   # all historical: be safe
+
+
+def temperatures(doc: Doc, lex: Lexicon) -> list[tuple[Reading, bool]]:
+    """Current temperature readings as (reading, is_fever)."""
+    cfg = lex.settings["temperature"]
+    w = lex.words
+    toks = doc.tokens
+    has_context = any(t in w["temperature_words"] for t in toks)
+    found: list[tuple[Reading, bool]] = []
+    for i, tok in enumerate(toks):
+        if not tok[0].isdigit():
+            continue
+        parsed = _value(lex, tok)
+        if parsed is None or parsed[2]:
+            continue
+        value, decimal, _ = parsed
+        nxt = toks[i + 1] if i + 1 < len(toks) else ""
+        if nxt in w["not_temperature_units"]:
+            continue
+        unit = "F" if nxt in w["fahrenheit"] else "C" if nxt in w["celsius"] else None
+        in_f = cfg["f_range"][0] <= value <= cfg["f_range"][1]
+        in_c = cfg["c_range"][0] <= value <= cfg["c_range"][1]
+        if unit is None and (has_context or nxt in w["degrees"] or decimal):
+            unit = "F" if in_f else "C" if in_c else None
+        if unit is None or (unit == "F" and not in_f) or (unit == "C" and not in_c):
+            continue
+        fever = value >= (cfg["fever_f"] if unit == "F" else cfg["fever_c"])
+        lo = i
+        for j in range(max(0, i - 3), i):   # show "temp is 101.8", not just "101.8"
+            if toks[j] in w["temperature_words"]:
+                lo = j
+                break
+        hi = i + 2 if unit and nxt and (nxt in w["fahrenheit"] | w["celsius"] | w["degrees"]) else i + 1
+        found.append((Reading(value, i, lo, hi), fever))
+    best = _current([r for r, _ in found], doc, lex)
+    return [(r, f) for r, f in found if r is best]
+
+
+def pain_score(doc: Doc, lex: Lexicon, context: str | None) -> Reading | None:
+    """A 0-10 score: "8/10", "pain is a 9", "pain level nine", "dolor 9", or a bare number
+    answering the pain question."""
+    w = lex.words
+    toks = doc.tokens
+    content = [t for t in toks if t not in w["filler"] and t not in ("", ",", ".", "!", "?")]
+    readings: list[Reading] = []
+    for i, tok in enumerate(toks):
+        parsed = _value(lex, tok)
+        if parsed is None:
+            continue
+        value, _decimal, out_of_ten = parsed
+        nxt = toks[i + 1] if i + 1 < len(toks) else ""
+        if value > 10 or nxt in w["not_pain_units"] or nxt in w["fahrenheit"] | w["celsius"]:
+            continue
+        if nxt in w["out_of"] and any((_value(lex, t) or (0,))[0] == 10 for t in toks[i + 2:i + 4]):
+            out_of_ten = True   # "8 out of 10", "8 de 10"
+        lo = max(0, i - 4)
+        near_pain = any(t in w["pain_words"] and doc.clause[j] == doc.clause[i]
+                        for j, t in enumerate(toks[lo:i], start=lo))
+        bare_answer = context == "pain_score" and (len(content) <= 3 or i == 0
+                                                   or (i > 0 and toks[i - 1] in w["score_lead"]))
+        if out_of_ten or near_pain or bare_answer:
+            start = next((j for j in range(lo, i) if toks[j] in w["pain_words"]), i)
+            readings.append(Reading(value, i, start, i + 1))
+    return _current(readings, doc, lex)
+
+
+def day_count(doc: Doc, lex: Lexicon) -> float:
+    """Longest duration mentioned ("no BM in 5 days", "una semana"), in days; 0 if none."""
+    w = lex.words
+    best = 0.0
+    for i in range(len(doc.tokens) - 1):
+        unit = doc.tokens[i + 1]
+        if unit not in w["day_words"] and unit not in w["week_words"]:
+            continue
+        tok = doc.tokens[i]
+        parsed = (1.0,) if tok in w["one_words"] else _value(lex, tok)   # "a week", "una semana"
+        if parsed is None:
+            continue
+        best = max(best, parsed[0] * (7 if unit in w["week_words"] else 1))
+    return best

@@ -1,0 +1,62 @@
+"""Map misspelt tokens onto the lexicon's vocabulary with rapidfuzz (no hand-listed typos).
+
+Why these guards: short words are where fuzzy matching goes wild ("paid" -> "pain"), so only
+tokens of 4+ letters are corrected, the allowed edit distance grows with length, the first letter
+must agree (typos rarely hit it), and every word the lexicon lists as ordinary vocabulary is left
+alone. Results are memoised per token: patient texts reuse a small vocabulary, so after warm-up
+correction is a dict lookup.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+MIN_LEN = 4
+_CACHE_LIMIT = 50_000
+
+
+def max_distance(length: int) -> int:
+    return 1 if length < 7 else 2
+
+
+class SpellCorrector:
+    def __init__(self, vocabulary: Iterable[str], aliases: dict[str, str]) -> None:
+        self.vocab = frozenset(vocabulary)
+        self.aliases = dict(aliases)
+        by_letter: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(self.vocab):
+            by_letter[word[0]].append(word)
+        self._by_letter = dict(by_letter)
+        self._cache: dict[str, str] = {}
+
+    def correct(self, token: str) -> str:
+        hit = self._cache.get(token)
+        if hit is not None:
+            return hit
+        fixed = self._correct(token)
+        if len(self._cache) > _CACHE_LIMIT:
+            self._cache.clear()
+        self._cache[token] = fixed
+        return fixed
+
+    def _correct(self, token: str) -> str:
+        if token in self.aliases:
+            return self.aliases[token]
+        if token in self.vocab or len(token) < MIN_LEN or not token.isalpha():
+            return token
+        candidates = self._by_letter.get(token[0])
+        if not candidates:
+            return token
+        best = process.extractOne(
+            token, candidates, scorer=DamerauLevenshtein.distance,
+            score_cutoff=max_distance(len(token)),
+        )
+        if best is None:
+            return token
+        # Don't let a long typo collapse onto a very short word ("peeling" -> "pee").
+        if len(best[0]) < MIN_LEN - 1 or abs(len(best[0]) - len(token)) > best[1]:
+            return token
+        return best[0]

@@ -1,0 +1,110 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL, with the real `twilio` client
+talking HTTP to a local fake Twilio server."""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot import create_app, db
+from tests.support.fake_twilio import FakeTwilio
+
+FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+AUTH_TOKEN = "fake-auth-token-0123456789abcdef"
+API_TOKEN = "test-api-token-abcdefghijklmnop"
+PUBLIC_URL = "https://postop.example.org"
+FROM_NUMBER = "+12025550100"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.upgrade(engine)
+    engine.dispose()  # the last close checkpoints the WAL into the file we copy
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A database of our own for this run, migrated once; each test truncates it."""
+    name = f"postop_test_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = create_engine(db.normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as e:
+        if os.environ.get("REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required (REQUIRE_POSTGRES) but unreachable at {PG_URL}: {e}")
+        pytest.skip(f"PostgreSQL unreachable at {PG_URL}")
+    url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path, sqlite_template):
+    if request.param == "sqlite":
+        path = tmp_path / "postop.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    engine = db.make_engine(url)
+    with engine.begin() as conn:
+        tables = [r[0] for r in conn.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename != 'alembic_version'"))]
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def fake_twilio():
+    fake = FakeTwilio().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def config(database_url, fake_twilio) -> dict:
+    return {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key-0123456789",
+            "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_BASE_URL": fake_twilio.url,
+            "PUBLIC_URL": PUBLIC_URL, "API_TOKEN": API_TOKEN, "SEND_RATE": "1000",
+            "CLINIC_NAME": "Riverside Spine Center", "CLINIC_PHONE": "+12025550111",
+            "CONTENT_DIR": str(FIXTURE_CONTENT)}
+
+
+@pytest.fixture
+def app(config):
+    app = create_app(config)
+    rt = app.extensions["runtime"]
+    rt.waits = []
+    rt.sleep = rt.waits.append  # pacing is asserted on, never slept
+    yield app
+    rt.engine.dispose()
+
+
+@pytest.fixture
+def rt(app):
+    return app.extensions["runtime"]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def api_headers():
+    return {"Authorization": f"Bearer {API_TOKEN}"}

@@ -1,0 +1,143 @@
+"""A local HTTP server that speaks enough of Twilio's Messages API for the real `twilio` client.
+
+Tests and benchmarks point TWILIO_API_BASE_URL at it. Each POSTed message is recorded; failures are
+scripted per recipient or as a queue of next responses; a latency can be set to behave like the
+real API over the internet; 429s are returned when more requests run at once than `max_concurrent`.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Sent:
+    sid: str
+    to: str
+    sender: str | None
+    body: str
+    status_callback: str | None
+    at: float
+    date_sent: datetime
+
+
+@dataclass
+class FakeTwilio:
+    latency: float = 0.0
+    max_concurrent: int | None = None
+    messages: list[Sent] = field(default_factory=list)
+    # To-number -> (http status, twilio code) answered for every send to it.
+    fail_for: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Answers for the next sends regardless of recipient: (http status, code), or "drop" to close the socket.
+    script: deque = field(default_factory=deque)
+    # Messages created on Twilio's side but whose response never reached us (a crash or timeout).
+    create_then_fail: bool = False
+    requests: int = 0
+    rejected_429: int = 0
+    _active: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> FakeTwilio:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:
+                pass
+
+            def _reply(self, status: int, payload: dict) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                fake._handle_create(self, form)
+
+            def do_GET(self) -> None:
+                fake._handle_list(self, {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()})
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def to(self, phone: str) -> list[Sent]:
+        return [m for m in self.messages if m.to == phone]
+
+    def _handle_create(self, handler, form: dict) -> None:
+        with self._lock:
+            self.requests += 1
+            self._active += 1
+            over = self.max_concurrent is not None and self._active > self.max_concurrent
+            scripted = self.script.popleft() if self.script else None
+        try:
+            if over:
+                with self._lock:
+                    self.rejected_429 += 1
+                handler._reply(429, {"code": 20429, "message": "Too Many Requests", "status": 429})
+                return
+            if self.latency:
+                time.sleep(self.latency)
+            failure = scripted or self.fail_for.get(form.get("To", ""))
+            if failure == "drop":
+                handler.close_connection = True
+                handler.connection.shutdown(2)
+                return
+            if failure:
+                status, code = failure
+                handler._reply(status, {"code": code, "message": f"fake error {code}", "status": status,
+                                        "more_info": f"https://www.twilio.com/docs/errors/{code}"})
+                return
+            sent = self._record(form)
+            if self.create_then_fail:
+                handler.close_connection = True
+                handler.connection.shutdown(2)
+                return
+            handler._reply(201, self._resource(sent, form.get("MessagingServiceSid")))
+        finally:
+            with self._lock:
+                self._active -= 1
+
+    def _record(self, form: dict) -> Sent:
+        sent = Sent(sid="SM" + uuid.uuid4().hex, to=form["To"], sender=form.get("From") or form.get(
+            "MessagingServiceSid"), body=form.get("Body", ""), status_callback=form.get("StatusCallback"),
+            at=time.monotonic(), date_sent=datetime.now(UTC))
+        with self._lock:
+            self.messages.append(sent)
+        return sent
+
+    @staticmethod
+    def _resource(sent: Sent, service: str | None = None) -> dict:
+        return {"sid": sent.sid, "account_sid": "AC" + "0" * 32, "to": sent.to, "from": sent.sender,
+                "messaging_service_sid": service, "body": sent.body, "status": "queued",
+                "num_segments": "1", "direction": "outbound-api", "error_code": None, "error_message": None,
+                "date_sent": format_datetime(sent.date_sent)}
+
+    def _handle_list(self, handler, query: dict) -> None:
+        found = [m for m in self.messages if not query.get("To") or m.to == query["To"]]
+        handler._reply(200, {"messages": [self._resource(m) for m in found], "end": len(found),
+                             "first_page_uri": None, "next_page_uri": None, "page": 0,
+                             "page_size": 50, "previous_page_uri": None, "start": 0, "uri": handler.path})
