@@ -117,7 +117,7 @@ SETTINGS: dict[str, tuple] = {
     "DISPATCH_THREADS": (_positive_int, 8),
     "SENDING_LEASE_SECONDS": (_positive_int, 600),
     "MAX_SEND_ATTEMPTS": (_positive_int, 6),
-    "ROUTINE_STALE_HOURS": (_positive_int, 12),
+    "ROUTINE_STALE_HOURS": (_positive_int, 4),
     "DISPATCH_INTERVAL_SECONDS": (_positive_int, 10),
     "SIMULATOR": (_bool, None),
     # Folder holding schedules/ and content/ (the shipped programme unless a clinic keeps its own).

@@ -1,0 +1,46 @@
+"""Settings fail fast at start-up, naming every bad variable."""
+import pytest
+
+from bot import config as settings
+
+
+def load(**env):
+    return settings.load(environ=env, instance_path="/tmp/postop-config-test")
+
+
+def test_defaults_run_the_simulator_on_sqlite():
+    cfg = load()
+    assert cfg["SIMULATOR"] is True and cfg["DATABASE_URL"].startswith("sqlite:///")
+    assert cfg["SEND_RATE"] == 1.0 and cfg["DEFAULT_PHONE_REGION"] == "US"
+    assert str(cfg["QUIET_HOURS"][0]) == "21:00:00" and str(cfg["QUIET_HOURS"][1]) == "08:00:00"
+    assert cfg["TWILIO_API_BASE_URL"] == "https://api.twilio.com"
+
+
+def test_every_malformed_value_is_named_in_one_error():
+    with pytest.raises(settings.ConfigError) as e:
+        load(SEND_RATE="fast", QUIET_HOURS="9pm-8am", DEFAULT_PHONE_REGION="XX", TWILIO_API_BASE_URL="ftp://x",
+             DATABASE_URL="mysql://x", TWILIO_FROM_NUMBER="123")
+    message = str(e.value)
+    for name in ("SEND_RATE", "QUIET_HOURS", "DEFAULT_PHONE_REGION", "TWILIO_API_BASE_URL", "DATABASE_URL",
+                 "TWILIO_FROM_NUMBER"):
+        assert name in message
+
+
+def test_twilio_needs_its_pieces_and_a_secret_key():
+    with pytest.raises(settings.ConfigError, match="TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN"):
+        load(TWILIO_ACCOUNT_SID="AC123")
+    with pytest.raises(settings.ConfigError) as e:
+        load(TWILIO_ACCOUNT_SID="AC123", TWILIO_AUTH_TOKEN="t")
+    assert "TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID" in str(e.value) and "SECRET_KEY" in str(e.value)
+    cfg = load(TWILIO_ACCOUNT_SID="AC123", TWILIO_AUTH_TOKEN="t", TWILIO_MESSAGING_SERVICE_SID="MG1",
+               SECRET_KEY="s" * 32)
+    assert cfg["SIMULATOR"] is False
+
+
+def test_quiet_hours_and_rate_parse():
+    cfg = load(QUIET_HOURS="22:30-07:15", SEND_RATE="0.5")
+    assert str(cfg["QUIET_HOURS"][0]) == "22:30:00" and cfg["SEND_RATE"] == 0.5
+    with pytest.raises(settings.ConfigError, match="QUIET_HOURS"):
+        load(QUIET_HOURS="25:00-08:00")
+    with pytest.raises(settings.ConfigError, match="SEND_RATE"):
+        load(SEND_RATE="0")

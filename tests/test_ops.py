@@ -1,0 +1,42 @@
+"""Health, metrics and logs an operator can use without seeing patients' numbers."""
+import logging
+from datetime import datetime
+
+from bot.jobs import heartbeat
+from bot.logs import MaskPhonesFilter, mask_phone
+from bot.models import Outbox
+from bot.timeutil import utcnow
+
+
+def test_healthz_reports_database_and_clock_heartbeat(client, rt):
+    stale = client.get("/healthz")
+    assert stale.status_code == 503 and stale.get_json()["clock_heartbeat_age_seconds"] is None
+    heartbeat(rt, utcnow())
+    fresh = client.get("/healthz").get_json()
+    assert fresh["status"] == "ok" and fresh["database"] == "ok" and fresh["clock_heartbeat_age_seconds"] < 5
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(config):
+    from bot import create_app
+
+    app = create_app({**config, "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503 and "unreachable" in response.get_json()["database"]
+
+
+def test_metrics_expose_texts_by_status_and_dispatch_lag(client, rt):
+    with rt.session() as s:
+        s.add(Outbox(key="a", to_phone="+12025550143", body="x", due_at=datetime(2020, 1, 1), status="planned"))
+        s.add(Outbox(key="b", to_phone="+12025550143", body="x", due_at=datetime(2020, 1, 1), status="delivered"))
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'postop_texts{status="planned"} 1.0' in text and 'postop_texts{status="delivered"} 1.0' in text
+    lag = float(next(line.split()[1] for line in text.splitlines() if line.startswith("postop_dispatch_lag")))
+    assert lag > 86400
+
+
+def test_phone_numbers_are_masked_in_logs():
+    assert mask_phone("+12025550143") == "+1******0143"
+    record = logging.LogRecord("x", logging.INFO, "f", 1, "text to %s failed at %s", ("+12025550143",
+                                                                                      "2026-11-21 09:00"), None)
+    MaskPhonesFilter().filter(record)
+    assert record.getMessage() == "text to +1******0143 failed at 2026-11-21 09:00"

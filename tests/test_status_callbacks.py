@@ -1,0 +1,70 @@
+"""POST /twilio/status: signed, and delivery status only ever moves forward."""
+from datetime import datetime
+
+from bot.dispatch import claim, dispatch_due
+from bot.models import Outbox
+from tests.helpers import outbox, signed_post
+
+NOW = datetime(2026, 11, 21, 14, 0)
+
+
+def sent_row(rt, fake_twilio):
+    with rt.session() as s:
+        s.add(Outbox(key="cb", to_phone="+12025550143", kind="oneoff", body="Hello", due_at=NOW))
+    dispatch_due(rt, NOW)
+    row = outbox(rt, key="cb")[0]
+    return row, f"/twilio/status?outbox_id={row.id}"
+
+
+def callback(client, path, sid, status, **extra):
+    return signed_post(client, path, {"MessageSid": sid, "MessageStatus": status, "AccountSid": "AC" + "0" * 32,
+                                      **extra})
+
+
+def test_delivered_is_recorded(client, rt, fake_twilio):
+    row, path = sent_row(rt, fake_twilio)
+    assert callback(client, path, row.twilio_sid, "delivered").status_code == 204
+    row = outbox(rt, key="cb")[0]
+    assert row.status == "delivered" and row.delivered_at is not None
+
+
+def test_out_of_order_callbacks_never_move_backwards(client, rt, fake_twilio):
+    row, path = sent_row(rt, fake_twilio)
+    for status in ("delivered", "sent", "queued", "sending"):
+        assert callback(client, path, row.twilio_sid, status).status_code == 204
+    assert outbox(rt, key="cb")[0].status == "delivered"
+    callback(client, path, row.twilio_sid, "delivered")  # Twilio's retry of the same callback
+    assert outbox(rt, key="cb")[0].status == "delivered"
+
+
+def test_undelivered_records_the_error_and_flags_a_dead_number(client, rt, fake_twilio):
+    row, path = sent_row(rt, fake_twilio)
+    callback(client, path, row.twilio_sid, "undelivered", ErrorCode="30003", ErrorMessage="Unreachable")
+    row = outbox(rt, key="cb")[0]
+    assert (row.status, row.error_code) == ("undelivered", "30003")
+
+
+def test_callback_heals_a_row_whose_send_crashed_before_the_sid_was_saved(client, rt):
+    with rt.session() as s:
+        s.add(Outbox(key="crash", to_phone="+12025550143", kind="oneoff", body="Hi", due_at=NOW))
+    with rt.session() as s:
+        [row_id] = claim(s, NOW, 10)
+    callback(client, f"/twilio/status?outbox_id={row_id}", "SM" + "a" * 32, "sent")
+    row = outbox(rt, key="crash")[0]
+    assert (row.status, row.twilio_sid) == ("sent", "SM" + "a" * 32)
+
+
+def test_unsigned_or_wrongly_signed_callbacks_are_refused(client, rt, fake_twilio):
+    row, path = sent_row(rt, fake_twilio)
+    form = {"MessageSid": row.twilio_sid, "MessageStatus": "failed"}
+    assert client.post(path, data=form).status_code == 403
+    assert signed_post(client, path, form, token="not-the-auth-token").status_code == 403
+    # signed for another URL (the query string is part of what Twilio signs)
+    assert signed_post(client, path, form, url="https://postop.example.org/twilio/status?outbox_id=999"
+                       ).status_code == 403
+    assert outbox(rt, key="cb")[0].status == "sent"
+
+
+def test_unknown_message_and_malformed_status(client):
+    assert callback(client, "/twilio/status", "SM" + "b" * 32, "delivered").status_code == 204
+    assert callback(client, "/twilio/status", "SM" + "b" * 32, "exploded").status_code == 400
