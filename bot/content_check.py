@@ -50,6 +50,9 @@ WORST_CASE = {
     "code": "ABC123",
     "link": "https://postop.example.org/e/1234567/abcdef",
 }
+# Patients who read other languages often have names with letters outside GSM-7 ("María Ángela",
+# 12 characters): that alone turns the text into UCS-2 (70 characters a segment), so count that too.
+WORST_CASE_ACCENTED = {"first_name": "María Ángela"}
 # Typical values, for reading level and for the preview.
 SAMPLE = {
     "first_name": "Ana",
@@ -154,7 +157,8 @@ def message_problems(library: pathways.Library, result: CheckResult) -> None:
                 shown = " ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in bad)
                 result.problems.append((message.file, key, f"not GSM-7: {shown}"))
             # The costliest rendering over the pathways that send this key.
-            worst = max((fill(message.text, _values(WORST_CASE, p, True)) for p in users),
+            bases = [WORST_CASE] if gsm_only else [WORST_CASE, {**WORST_CASE, **WORST_CASE_ACCENTED}]
+            worst = max((fill(message.text, _values(base, p, True)) for p in users for base in bases),
                         key=lambda t: (segments(t), len(t)))
             count = segments(worst)
             if count > limit:

@@ -75,3 +75,10 @@ def is_postgres(engine: Engine) -> bool:
 def ping(engine: Engine) -> None:
     with engine.connect() as conn:
         conn.execute(text("SELECT 1"))
+
+
+def bulk_insert(session: Session, model, rows: list[dict]) -> None:
+    """A Core executemany on the table itself, skipping the ORM's per-row bookkeeping (bulk imports
+    plan tens of thousands of rows)."""
+    if rows:
+        session.connection().execute(model.__table__.insert(), rows)

@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from bot import planner
 from bot.audit import record
+from bot.db import bulk_insert
 from bot.messages import settings_for
-from bot.models import Clinic, Enrollment, OptOut
+from bot.models import AuditLog, Clinic, Enrollment, OptOut, Outbox
 from bot.runtime import Runtime
 from bot.timeutil import local_today, utcnow
 
@@ -131,14 +132,25 @@ def create(session: Session, rt: Runtime, patient: NewPatient, actor: str, now: 
     if live_enrollment(session, patient.phone):
         raise EnrollmentError([f"phone: {patient.phone[:-4]}**** is already enrolled (unenroll first)"],
                               status=409)
-    enrollment = Enrollment(**patient.__dict__, status="active", clinic_id=clinic_id)
-    session.add(enrollment)
-    session.flush()
-    if clinic_id is not None:
-        enrollment.clinic = session.get(Clinic, clinic_id)
-    planner.plan(session, enrollment, rt.library, rt.config, now, settings_for(rt.library, enrollment))
-    record(session, actor, "enroll", f"enrollment:{enrollment.id}", {"pathway": enrollment.pathway})
-    return enrollment
+    return create_many(session, rt, [patient], actor, now, clinic_id)[0]
+
+
+def create_many(session: Session, rt: Runtime, patients: list[NewPatient], actor: str, now: datetime,
+                clinic_id: int | None = None) -> list[Enrollment]:
+    """Insert already-validated, not-yet-enrolled patients and plan their first days, in bulk."""
+    clinic = session.get(Clinic, clinic_id) if clinic_id is not None else None
+    created = [Enrollment(**p.__dict__, status="active", clinic_id=clinic_id, clinic=clinic) for p in patients]
+    session.add_all(created)
+    session.flush()  # ids for the outbox keys, one multi-row INSERT
+    rows: list[dict] = []
+    for enrollment in created:
+        planner.plan(session, enrollment, rt.library, rt.config, now, settings_for(rt.library, enrollment),
+                     fresh=True, sink=rows)
+    bulk_insert(session, Outbox, rows)
+    bulk_insert(session, AuditLog, [
+        {"at": now, "actor": actor, "action": "enroll", "subject": f"enrollment:{e.id}",
+         "detail": {"pathway": e.pathway}} for e in created])
+    return created
 
 
 def import_csv(session: Session, rt: Runtime, text: str, actor: str, now: datetime,
@@ -186,8 +198,7 @@ def import_csv(session: Session, rt: Runtime, text: str, actor: str, now: dateti
             errors.append(f"line {line_no}: phone: already enrolled for another patient or surgery date")
     if errors:
         raise EnrollmentError(errors)
-    created = [create(session, rt, p, actor, now, clinic_id) for p in to_create]
-    return created, skipped
+    return create_many(session, rt, to_create, actor, now, clinic_id), skipped
 
 
 def pause(session: Session, enrollment: Enrollment, actor: str) -> None:

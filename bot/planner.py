@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.db import bulk_insert
 from bot.models import Enrollment, Outbox
 from bot.pathways import Library, Step
 from bot.timeutil import local_to_utc, local_today, next_allowed
@@ -47,11 +48,13 @@ def planned_texts(enrollment: Enrollment, library: Library, settings: dict, quie
 
 
 def plan(session: Session, enrollment: Enrollment, library: Library, config: dict, now: datetime,
-         settings: dict) -> int:
+         settings: dict, fresh: bool = False, sink: list | None = None) -> int:
     """Write the outbox rows from today through the horizon; return how many were added or revived.
 
     Steps whose time has already passed are never written, so a late enrollment or a resume after a
-    pause continues from now instead of sending a burst of old texts.
+    pause continues from now instead of sending a burst of old texts. `fresh` (a new enrollment, so
+    nothing to look up) spares a query per patient on bulk imports, and a `sink` collects the new rows
+    so that the caller inserts many patients' rows in one statement.
     """
     today = local_today(enrollment.timezone, now)
     today_day = (today - enrollment.surgery_date).days
@@ -60,21 +63,19 @@ def plan(session: Session, enrollment: Enrollment, library: Library, config: dic
     texts = [t for t in planned_texts(enrollment, library, settings, config["QUIET_HOURS"],
                                       today_day, last_day) if t.due_at > now]
     existing = {}
-    if texts:
+    if texts and not fresh:
         rows = session.execute(select(Outbox.key, Outbox.id, Outbox.status)
                                .where(Outbox.key.in_([t.key for t in texts]))).all()
         existing = {key: (row_id, status) for key, row_id, status in rows}
-    added = 0
-    revive = []
-    for text in texts:
-        if text.key not in existing:
-            session.add(Outbox(key=text.key, enrollment_id=enrollment.id, to_phone=enrollment.phone,
-                               kind="programme", step=text.step.id, day=text.day,
-                               content_key=text.step.message, expects=text.step.expects,
-                               due_at=text.due_at, status="planned"))
-            added += 1
-        elif existing[text.key][1] == "cancelled":
-            revive.append(existing[text.key][0])
+    new = [dict(key=t.key, enrollment_id=enrollment.id, to_phone=enrollment.phone, kind="programme",
+                step=t.step.id, day=t.day, content_key=t.step.message, expects=t.step.expects, due_at=t.due_at,
+                status="planned", urgent=False, attempts=0, created_at=now, updated_at=now)
+           for t in texts if t.key not in existing]
+    if sink is not None:
+        sink.extend(new)
+    else:
+        bulk_insert(session, Outbox, new)
+    revive = [existing[t.key][0] for t in texts if existing.get(t.key, (0, ""))[1] == "cancelled"]
     if revive:
         # A resumed or opted-back-in patient gets back the future texts a pause had cancelled.
         session.execute(update(Outbox).where(Outbox.id.in_(revive), Outbox.status == "cancelled")
@@ -87,7 +88,7 @@ def plan(session: Session, enrollment: Enrollment, library: Library, config: dic
     else:
         # Look again when the patient's next local day starts.
         enrollment.plan_next_at = local_to_utc(today + timedelta(days=1), time(0, 0), enrollment.timezone)
-    return added + len(revive)
+    return len(new) + len(revive)
 
 
 def _has_future(session: Session, enrollment_id: int, now: datetime) -> bool:

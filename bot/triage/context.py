@@ -7,7 +7,6 @@ span and are never looked at, which is why the lexicon lists such phrases whole.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from .lexicon import Lexicon
@@ -26,13 +25,15 @@ class Doc:
     tokens: list[str]        # after alias + spelling correction
     text: str                # " tok tok ... " for regex matching
     starts: dict[int, int]   # char offset in `text` -> token index
+    offsets: list[int]       # token index -> char offset in `text`
     clause: list[int]        # clause id per token
     cue_spans: dict[str, list[tuple[int, int]]]
     is_question: bool
     caregiver: bool          # a relative signs/types for the patient ("- his daughter")
 
-    def span(self, m: re.Match[str]) -> tuple[int, int]:
-        return self.starts[m.start()], self.starts.get(m.end(), len(self.tokens))
+    def token_span(self, start: int, end: int) -> tuple[int, int]:
+        """Character span in `text` -> token span [start, end)."""
+        return self.starts[start], self.starts.get(end, len(self.tokens))
 
     def evidence(self, start: int, end: int) -> str:
         return " ".join(self.raw[start:end])
@@ -42,18 +43,21 @@ def build_doc(raw: list[str], lex: Lexicon) -> Doc:
     fix = lex.corrector.correct
     tokens = [fix(t) for t in raw]
     starts: dict[int, int] = {}
+    offsets: list[int] = []
     pos = 1
     for i, tok in enumerate(tokens):
         starts[pos] = i
+        offsets.append(pos)
         pos += len(tok) + 1
     starts[pos] = len(tokens)
     text = " " + " ".join(tokens) + " "
+    n = len(tokens)
 
     def find(name: str) -> list[tuple[int, int]]:
-        rx = lex.cues.get(name)
-        if rx is None:
+        phrases = lex.cues.get(name)
+        if phrases is None:
             return []
-        return [(starts[m.start()], starts.get(m.end(), len(tokens))) for m in rx.finditer(text)]
+        return [(starts[a], starts.get(b, n)) for a, b in phrases.spans(text, tokens, offsets)]
 
     terminators = lex.words.get("terminators", frozenset())
     breaks = {s for s, _ in find("clause_breaks")}
@@ -71,7 +75,7 @@ def build_doc(raw: list[str], lex: Lexicon) -> Doc:
         # A cue inside a pseudo-negation ("not sure", "won't go away") is no cue at all.
         cue_spans[name] = [c for c in spans if not any(p[0] <= c[0] < p[1] for p in pseudo)]
     is_question = "?" in tokens or bool(find("question_markers"))
-    return Doc(raw, tokens, text, starts, clause, cue_spans, is_question, bool(find("caregiver")))
+    return Doc(raw, tokens, text, starts, offsets, clause, cue_spans, is_question, bool(find("caregiver")))
 
 
 def _same_clause(doc: Doc, a: int, b: int) -> bool:

@@ -24,7 +24,7 @@ class Hit:
         return TIER_RANK[self.tier]
 
 
-def _keep(doc: ctx.Doc, tier: str, start: int, end: int) -> bool:
+def _keep(doc: ctx.Doc, flag: str, tier: str, start: int, end: int) -> bool:
     """Context rules. Emergencies are only dropped on explicit negation or a hypothetical
     question: a missed emergency is the worst failure, so worry words and third persons
     ("my husband can't breathe") never lower them."""
@@ -32,7 +32,9 @@ def _keep(doc: ctx.Doc, tier: str, start: int, end: int) -> bool:
         return False
     if tier == "emergency":
         return True
-    if ctx.concern_only(doc, start) or ctx.other_experiencer(doc, start):
+    if ctx.concern_only(doc, start):
+        return False
+    if flag in settings()["other_experiencer_flags"] and ctx.other_experiencer(doc, start):
         return False
     return not (tier == "routine" and ctx.improving(doc, start, end))
 
@@ -40,9 +42,9 @@ def _keep(doc: ctx.Doc, tier: str, start: int, end: int) -> bool:
 def _lexical_hits(doc: ctx.Doc, lex: Lexicon, context_free: set[str]) -> list[Hit]:
     hits = []
     for group in lex.groups:
-        for m in group.regex.finditer(doc.text):
-            start, end = doc.span(m)
-            if group.flag in context_free or _keep(doc, group.tier, start, end):
+        for a, b in group.phrases.spans(doc.text, doc.tokens, doc.offsets):
+            start, end = doc.token_span(a, b)
+            if group.flag in context_free or _keep(doc, group.flag, group.tier, start, end):
                 hits.append(Hit(group.flag, group.tier, start, end, doc.evidence(start, end)))
     return hits
 
@@ -51,7 +53,7 @@ def _number_hits(doc: ctx.Doc, lex: Lexicon, context: str | None, hits: list[Hit
     rules = lex.settings
     temp = rules["temperature"]
     for reading, fever in temperatures(doc, lex):
-        if fever and _keep(doc, temp["tier"], reading.start, reading.end):
+        if fever and _keep(doc, temp["flag"], temp["tier"], reading.start, reading.end):
             hits.append(Hit(temp["flag"], temp["tier"], reading.start, reading.end,
                             doc.evidence(reading.start, reading.end)))
     pain = rules["pain_score"]
@@ -75,8 +77,9 @@ def _drop_subsumed(hits: list[Hit]) -> list[Hit]:
     """ "numb between my legs" (cauda_equina) swallows the "numb" (neuro_deficit) inside it."""
     def inside(h: Hit, o: Hit) -> bool:
         wider = o.start <= h.start and h.end <= o.end and (o.end - o.start) > (h.end - h.start)
-        return o.flag != h.flag and o.start <= h.start and h.end <= o.end and (
-            o.rank > h.rank or (o.rank == h.rank and wider))
+        if o.flag == h.flag:   # overlapping matches of one flag: keep the widest as evidence
+            return wider and o.rank >= h.rank
+        return o.start <= h.start and h.end <= o.end and (o.rank > h.rank or (o.rank == h.rank and wider))
     return [h for h in hits if not any(inside(h, o) for o in hits if o is not h)]
 
 

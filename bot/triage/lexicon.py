@@ -5,7 +5,6 @@ See docs/triage.md for the file layout.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 import yaml
 
 from .normalize import fold_phrase
-from .patterns import compile_patterns, gap_regex, literal_words
+from .patterns import PhraseSet, compile_patterns, gap_regex, literal_words
 from .result import TIER_RANK, TIERS
 from .spelling import SpellCorrector
 
@@ -27,14 +26,14 @@ class RuleGroup:
     """All patterns of one flag at one tier, compiled into a single alternation."""
     flag: str
     tier: str
-    regex: re.Pattern[str]
+    phrases: PhraseSet
 
 
 @dataclass
 class Lexicon:
     lang: str
     groups: list[RuleGroup]
-    cues: dict[str, re.Pattern[str] | None]
+    cues: dict[str, PhraseSet | None]
     words: dict[str, frozenset[str]]          # single-word lists (stopwords, units, anchors...)
     number_words: dict[str, float]
     flag_options: dict[str, dict[str, Any]]
@@ -42,9 +41,19 @@ class Lexicon:
     settings: dict[str, Any] = field(default_factory=dict)
 
 
+class _WordLoader(yaml.SafeLoader):
+    """SafeLoader that keeps yes/no/on/off as words: lexicons are full of "no" and "si"."""
+
+
+_WordLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _load_yaml(name: str) -> dict[str, Any]:
     with open(LEXICON_DIR / name, encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+        return yaml.load(fh, Loader=_WordLoader) or {}  # noqa: S506 - a SafeLoader subclass
 
 
 @cache

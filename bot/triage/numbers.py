@@ -49,7 +49,7 @@ def _current(readings: list[Reading], doc: Doc, lex: Lexicon) -> Reading | None:
         lo, hi = max(0, r.index - before), min(len(toks), r.index + after + 1)
         return any(t in words for t in toks[lo:hi])
 
-    current = [r for r in readings if near(r, now, ANCHOR_BEFORE, 0)]
+    current = [r for r in readings if near(r, now, ANCHOR_BEFORE, 1)]
     if current:
         return current[-1]
     live = [r for r in readings if not near(r, past, ANCHOR_BEFORE, ANCHOR_AFTER)]
@@ -111,12 +111,13 @@ def pain_score(doc: Doc, lex: Lexicon, context: str | None) -> Reading | None:
             continue
         if nxt in w["out_of"] and any((_value(lex, t) or (0,))[0] == 10 for t in toks[i + 2:i + 4]):
             out_of_ten = True   # "8 out of 10", "8 de 10"
-        lo = max(0, i - 4)
-        near_pain = any(t in w["pain_words"] and doc.clause[j] == doc.clause[i]
-                        for j, t in enumerate(toks[lo:i], start=lo))
+        lo = max(0, i - 6)   # "pain was 9 yesterday, now it's a 4": the 4 is still pain
+        near_pain = any(t in w["pain_words"] for t in toks[lo:i])
         bare_answer = context == "pain_score" and (len(content) <= 3 or i == 0
                                                    or (i > 0 and toks[i - 1] in w["score_lead"]))
-        if out_of_ten or near_pain or bare_answer:
+        # A later "... now it's a 4" continues a score already given.
+        follow_up = bool(readings) and i > 0 and toks[i - 1] in w["score_lead"]
+        if out_of_ten or near_pain or bare_answer or follow_up:
             start = next((j for j in range(lo, i) if toks[j] in w["pain_words"]), i)
             readings.append(Reading(value, i, start, i + 1))
     return _current(readings, doc, lex)

@@ -2,12 +2,13 @@
 
 Syntax (documented for clinicians in docs/triage.md):
   word          one word; `word*` = any word starting with "word"
-  a|b|c         one word, any of these
-  (x y | z)     a group of alternative phrases; `(...)?` = optional group
+  (a|b c|d)     any one of these words or phrases; `(...)?` = optional group
+                (at top level `a|b` splits the whole pattern, so use parentheses)
   word?         optional word
   ...           up to 5 words in between (never crossing punctuation, "but", or a negation word)
   !a|b          the next word must NOT be one of these ("cant walk !far")
   #             any number
+  ^             start of the reply
 
 The patient text is matched as " tok1 tok2 ... " (tokens separated by single spaces), and every
 element consumes its trailing space, so word boundaries come for free.
@@ -19,7 +20,7 @@ from collections.abc import Iterable
 
 from .normalize import fold_phrase
 
-_PATTERN_TOKEN = re.compile(r"\(|\)\??|[^\s()]+")
+_PATTERN_TOKEN = re.compile(r"\(|\)\??|![^\s()]+|\||[^\s()|]+")
 _NUMBER = r"\d+(?:\.\d+)?(?:[/-]\d+(?:\.\d+)?)? "
 
 
@@ -33,50 +34,114 @@ def _word_alt(spec: str) -> str:
     return "(?:" + "|".join(alts) + ")" if len(alts) > 1 else alts[0]
 
 
+# A parsed piece: (regex, first words it can start with or None for "anything", can be empty).
+_Piece = tuple[str, "frozenset[str] | None", bool]
+ANY_NUMBER = "#"   # first-word key for patterns starting with a number
+
+
 class _Parser:
+    """Recursive descent over pattern tokens; also works out which words a match can start with,
+    so the engine only tries a pattern where one of those words occurs (speed)."""
+
     def __init__(self, pattern: str, gap: str) -> None:
         self.toks = _PATTERN_TOKEN.findall(fold_phrase(pattern))
         self.pos = 0
         self.gap = gap
 
-    def parse(self) -> str:
+    def parse(self) -> _Piece:
         out = self._alternatives()
         if self.pos != len(self.toks):
-            raise ValueError("unbalanced parentheses")
+            raise ValueError(f"unbalanced parentheses in {' '.join(self.toks)!r}")
         return out
 
-    def _alternatives(self) -> str:
+    def _alternatives(self) -> _Piece:
         branches = [self._sequence()]
         while self.pos < len(self.toks) and self.toks[self.pos] == "|":
             self.pos += 1
             branches.append(self._sequence())
-        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if len(branches) == 1:
+            return branches[0]
+        firsts = [b[1] for b in branches]
+        first = None if any(f is None for f in firsts) else frozenset().union(*firsts)
+        return "(?:" + "|".join(b[0] for b in branches) + ")", first, any(b[2] for b in branches)
 
-    def _sequence(self) -> str:
+    def _element(self, tok: str) -> _Piece:
+        if tok == "(":
+            inner, first, nullable = self._alternatives()
+            if self.pos >= len(self.toks) or not self.toks[self.pos].startswith(")"):
+                raise ValueError("missing )")
+            close = self.toks[self.pos]
+            self.pos += 1
+            if close == ")?":
+                return f"(?:{inner})?", first, True
+            return f"(?:{inner})", first, nullable
+        if tok == "...":
+            return self.gap, None, True
+        if tok == "^":
+            return "(?<=^ )", frozenset(), True
+        if tok == "#":
+            return _NUMBER, frozenset({ANY_NUMBER}), False
+        if tok.startswith("!"):
+            return f"(?!{_word_alt(tok[1:])} )", frozenset(), True
+        optional = tok.endswith("?") and len(tok) > 1
+        word = tok[:-1] if optional else tok
+        regex = _word_alt(word) + " "
+        first = frozenset(word.split("|"))
+        return (f"(?:{regex})?", first, True) if optional else (regex, first, False)
+
+    def _sequence(self) -> _Piece:
         parts: list[str] = []
+        first: set[str] | None = set()
+        nullable = True
         while self.pos < len(self.toks):
             tok = self.toks[self.pos]
-            if tok in ("|",) or tok.startswith(")"):
+            if tok == "|" or tok.startswith(")"):
                 break
             self.pos += 1
-            if tok == "(":
-                inner = self._alternatives()
-                if self.pos >= len(self.toks) or not self.toks[self.pos].startswith(")"):
-                    raise ValueError("missing )")
-                close = self.toks[self.pos]
-                self.pos += 1
-                parts.append(f"(?:{inner})?" if close == ")?" else f"(?:{inner})")
-            elif tok == "...":
-                parts.append(self.gap)
-            elif tok == "#":
-                parts.append(_NUMBER)
-            elif tok.startswith("!"):
-                parts.append(f"(?!{_word_alt(tok[1:])} )")
-            elif tok.endswith("?") and len(tok) > 1:
-                parts.append(f"(?:{_word_alt(tok[:-1])} )?")
-            else:
-                parts.append(_word_alt(tok) + " ")
-        return "".join(parts)
+            regex, efirst, enull = self._element(tok)
+            parts.append(regex)
+            if nullable:   # still inside the part that decides the first word
+                first = None if first is None or efirst is None else first | efirst
+                nullable = enull
+        return "".join(parts), (None if first is None else frozenset(first)), nullable
+
+
+class PhraseSet:
+    """Compiled patterns, tried only at tokens that can start them."""
+
+    def __init__(self, patterns: Iterable[str], gap: str) -> None:
+        regexes: list[str] = []
+        exact: set[str] = set()
+        prefixes: set[str] = set()
+        self.scan = False       # some pattern can start anywhere: fall back to a full search
+        for p in patterns:
+            regex, first, nullable = _Parser(p, gap).parse()
+            regexes.append(f"(?<= ){regex}")
+            if first is None or nullable:
+                self.scan = True
+                continue
+            for w in first:
+                (prefixes.add(w[:-1]) if w.endswith("*") else exact.add(w))
+        self.regex = re.compile("|".join(f"(?:{r})" for r in regexes)) if regexes else None
+        self.exact = frozenset(exact)
+        self.prefixes = tuple(sorted(prefixes))
+
+    def spans(self, text: str, tokens: list[str], offsets: list[int]) -> list[tuple[int, int]]:
+        """Character spans (start, end) of matches in the space-joined token text."""
+        rx = self.regex
+        if rx is None:
+            return []
+        if self.scan:
+            return [m.span() for m in rx.finditer(text)]
+        out = []
+        exact, prefixes = self.exact, self.prefixes
+        for i, tok in enumerate(tokens):
+            key = ANY_NUMBER if tok[:1].isdigit() else tok
+            if key in exact or (prefixes and tok.startswith(prefixes)):
+                m = rx.match(text, offsets[i])
+                if m:
+                    out.append(m.span())
+        return out
 
 
 def gap_regex(blockers: Iterable[str], max_words: int = 5) -> str:
@@ -87,19 +152,19 @@ def gap_regex(blockers: Iterable[str], max_words: int = 5) -> str:
 
 
 def to_regex(pattern: str, gap: str) -> str:
-    return "(?<= )" + _Parser(pattern, gap).parse()
+    return "(?<= )" + _Parser(pattern, gap).parse()[0]
 
 
-def compile_patterns(patterns: Iterable[str], gap: str) -> re.Pattern[str] | None:
-    parts = [to_regex(p, gap) for p in patterns]
-    return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
+def compile_patterns(patterns: Iterable[str], gap: str) -> PhraseSet | None:
+    patterns = list(patterns)
+    return PhraseSet(patterns, gap) if patterns else None
 
 
 def literal_words(pattern: str) -> set[str]:
     """Plain words of a pattern, used as the vocabulary the spelling corrector maps onto."""
     words = set()
     for tok in _PATTERN_TOKEN.findall(fold_phrase(pattern)):
-        for w in tok.lstrip("!").rstrip("?").split("|"):
+        for w in tok.lstrip("!").rstrip("?*").split("|"):
             if w.isalpha():
                 words.add(w)
     return words
