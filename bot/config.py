@@ -113,7 +113,7 @@ SETTINGS: dict[str, tuple] = {
     "CLINIC_NAME": (str, "Your spine surgery team"),
     "CLINIC_PHONE": (_phone, None),
     "PLAN_HORIZON_DAYS": (_positive_int, 2),
-    "DISPATCH_BATCH": (_positive_int, 200),
+    "DISPATCH_BATCH": (_positive_int, 500),
     "DISPATCH_THREADS": (_positive_int, 8),
     "SENDING_LEASE_SECONDS": (_positive_int, 600),
     "MAX_SEND_ATTEMPTS": (_positive_int, 6),

@@ -3,7 +3,6 @@ a change to schedules/ or content/ ships."""
 from __future__ import annotations
 
 from collections import Counter
-from contextlib import contextmanager
 from datetime import date, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,20 +33,6 @@ def _quiet_hours(value: str, param: str = "--quiet-hours") -> tuple[time, time]:
         raise BadParameter(f"{value!r}: {e}", param_hint=param) from None
 
 
-@contextmanager
-def _project(root: Path | None):
-    """Load from another project folder: pathways names files relative to its module-level ROOT, so
-    point that at `root` for the duration of the command."""
-    if root is None:
-        yield pathways.ROOT
-        return
-    saved, pathways.ROOT = pathways.ROOT, root.resolve()
-    try:
-        yield pathways.ROOT
-    finally:
-        pathways.ROOT = saved
-
-
 _root_option = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
                             help="Project folder holding schedules/ and content/ (default: this project).")
 _quiet_option = click.option("--quiet-hours", default=DEFAULT_QUIET_HOURS, show_default=True,
@@ -68,8 +53,7 @@ def check_command(report: bool, quiet_hours: str, root: Path | None) -> None:
     """Validate every schedule and content file; print `file: key: reason` for each problem and exit 1
     if there is any. Warnings (hard-to-read English texts) are printed but do not fail the check."""
     quiet = _quiet_hours(quiet_hours)
-    with _project(root) as folder:
-        result = content_check.check(folder, quiet)
+    result = content_check.check((root or pathways.ROOT).resolve(), quiet)
     if report:
         click.echo(f"{'key':<24} {'lang':<4} {'chars':>5} {'segments':>8} {'encoding':<8} {'grade':>5}")
         for row in sorted(result.report, key=lambda r: (r.lang, r.key)):
@@ -111,8 +95,7 @@ def preview_command(pathway_id: str, language: str, surgery_date: str | None, zo
                     root: Path | None) -> None:
     """Print the programme day by day with local send times, the text with sample values and its
     segment count, for a clinician's sign-off. Markdown, so it can be saved under docs/."""
-    with _project(root) as folder:
-        library, problems = pathways.load(folder)
+    library, problems = pathways.load((root or pathways.ROOT).resolve())
     if pathway_id not in library.pathways:
         raise BadParameter(f"unknown pathway {pathway_id!r}; known: {', '.join(sorted(library.pathways)) or 'none'}",
                            param_hint="--pathway")

@@ -50,8 +50,11 @@ def claim(session: Session, now: datetime, limit: int, worker: str = WORKER) -> 
            .order_by(Outbox.urgent.desc(), Outbox.due_at).limit(limit))
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
+    # A materialised CTE runs the locking SELECT exactly once; `id IN (subquery)` may let
+    # PostgreSQL re-run it per row and claim more than `limit`.
+    due = due.cte("due").prefix_with("MATERIALIZED", dialect="postgresql")
     ids = session.scalars(
-        update(Outbox).where(Outbox.id.in_(due.scalar_subquery()), Outbox.status == "planned")
+        update(Outbox).where(Outbox.id == due.c.id, Outbox.status == "planned")
         .values(status="sending", claimed_at=now, claimed_by=worker, attempts=Outbox.attempts + 1)
         .returning(Outbox.id)).all()
     session.commit()
@@ -62,9 +65,18 @@ def dispatch_due(rt: Runtime, now: datetime | None = None, limit: int | None = N
     """One dispatch pass: reconcile stale claims, claim what is due, send it (in parallel, paced)."""
     now = now or utcnow()
     stats = Stats()
-    stats.reconciled = reconcile(rt, now)
+    with rt.session() as session:  # the common case, nothing stale, costs one indexed probe
+        stale = session.scalar(select(Outbox.id).where(Outbox.status == "sending", Outbox.claimed_at < _lease(rt, now))
+                               .limit(1))
+    if stale is not None:
+        stats.reconciled = reconcile(rt, now)
+    if limit is None:
+        # Never claim more than pacing lets us send well within the lease, or reconciliation would
+        # treat our own queued rows as abandoned.
+        paced = rt.config["SEND_RATE"] * rt.config["SENDING_LEASE_SECONDS"] / 2
+        limit = max(1, int(min(rt.config["DISPATCH_BATCH"], paced)))
     with rt.session() as session:
-        ids = claim(session, now, limit or rt.config["DISPATCH_BATCH"])
+        ids = claim(session, now, limit)
     stats.claimed = len(ids)
     if not ids:
         return stats
@@ -194,9 +206,13 @@ def _lookup(rt: Runtime, row: Outbox) -> SendResult | None:
         return None
 
 
+def _lease(rt: Runtime, now: datetime) -> datetime:
+    return now - timedelta(seconds=rt.config["SENDING_LEASE_SECONDS"])
+
+
 def reconcile(rt: Runtime, now: datetime) -> int:
     """Rows stuck in `sending` past the lease: record them as sent if Twilio has them, else requeue."""
-    lease = now - timedelta(seconds=rt.config["SENDING_LEASE_SECONDS"])
+    lease = _lease(rt, now)
     fixed = 0
     with rt.session() as session:
         stale = session.scalars(select(Outbox).where(Outbox.status == "sending", Outbox.claimed_at < lease)

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from bot import dispatch, planner
 from bot.messages import settings_for
@@ -24,8 +24,10 @@ class Job:
     name: str
     run: Callable[[Runtime, datetime], object]
     every_seconds: int | str  # seconds, or the name of the setting that holds them
-    # Singletons must not run in two clock processes at once: they take a PostgreSQL advisory lock.
+    # Singletons must not run in two clock processes at once: they take a PostgreSQL advisory lock,
+    # but only after `pending` (a cheap probe) says there is work, so an idle tick stays cheap.
     singleton: bool = False
+    pending: Callable[[Runtime, datetime], bool] | None = None
 
 
 @contextmanager
@@ -47,11 +49,13 @@ def advisory_lock(rt: Runtime, name: str):
 
 def heartbeat(rt: Runtime, now: datetime) -> None:
     with rt.session() as session:
-        beat = session.get(Heartbeat, "clock")
-        if beat is None:
+        if not session.execute(update(Heartbeat).where(Heartbeat.name == "clock").values(at=now)).rowcount:
             session.add(Heartbeat(name="clock", at=now))
-        else:
-            beat.at = now
+
+
+def _plan_pending(rt: Runtime, now: datetime) -> bool:
+    with rt.session() as session:
+        return session.scalar(select(Enrollment.id).where(Enrollment.plan_next_at <= now).limit(1)) is not None
 
 
 def plan_due(rt: Runtime, now: datetime, batch: int = 500) -> int:
@@ -76,11 +80,13 @@ def dispatch_job(rt: Runtime, now: datetime) -> dispatch.Stats:
 JOBS: list[Job] = [
     Job("heartbeat", heartbeat, 30),
     Job("dispatch", dispatch_job, "DISPATCH_INTERVAL_SECONDS"),
-    Job("planner", plan_due, 300, singleton=True),
+    Job("planner", plan_due, 300, singleton=True, pending=_plan_pending),
 ]
 
 
 def run_job(rt: Runtime, job: Job, now: datetime) -> object:
+    if job.pending is not None and not job.pending(rt, now):
+        return 0
     if not job.singleton:
         return job.run(rt, now)
     with advisory_lock(rt, job.name) as mine:

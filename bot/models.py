@@ -110,8 +110,9 @@ class Outbox(Base):
 
     __table_args__ = (
         # Dispatch only ever looks at the due end of the live states; a partial index keeps that scan
-        # proportional to what is due, not to the history of every text ever sent.
-        Index("ix_outbox_due", "urgent", "due_at",
+        # proportional to what is due, not to the history of every text ever sent. Its order is the
+        # claim's order (safety first, then oldest), so claiming never sorts the backlog.
+        Index("ix_outbox_due", urgent.desc(), "due_at",
               sqlite_where=text("status = 'planned'"), postgresql_where=text("status = 'planned'")),
         Index("ix_outbox_sending", "claimed_at",
               sqlite_where=text("status = 'sending'"), postgresql_where=text("status = 'sending'")),

@@ -28,12 +28,9 @@ class Doc:
     offsets: list[int]       # token index -> char offset in `text`
     clause: list[int]        # clause id per token
     cue_spans: dict[str, list[tuple[int, int]]]
+    group_spans: list[list[tuple[int, int]]]   # token spans per lexicon rule group
     is_question: bool
     caregiver: bool          # a relative signs/types for the patient ("- his daughter")
-
-    def token_span(self, start: int, end: int) -> tuple[int, int]:
-        """Character span in `text` -> token span [start, end)."""
-        return self.starts[start], self.starts.get(end, len(self.tokens))
 
     def evidence(self, start: int, end: int) -> str:
         return " ".join(self.raw[start:end])
@@ -53,11 +50,14 @@ def build_doc(raw: list[str], lex: Lexicon) -> Doc:
     text = " " + " ".join(tokens) + " "
     n = len(tokens)
 
+    found = lex.index.run(text, tokens, offsets)
+
+    def to_tokens(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        return [(starts[a], starts.get(b, n)) for a, b in spans]
+
     def find(name: str) -> list[tuple[int, int]]:
-        phrases = lex.cues.get(name)
-        if phrases is None:
-            return []
-        return [(starts[a], starts.get(b, n)) for a, b in phrases.spans(text, tokens, offsets)]
+        sid = lex.cue_ids.get(name)
+        return [] if sid is None else to_tokens(found[sid])
 
     terminators = lex.words.get("terminators", frozenset())
     breaks = {s for s, _ in find("clause_breaks")}
@@ -75,7 +75,9 @@ def build_doc(raw: list[str], lex: Lexicon) -> Doc:
         # A cue inside a pseudo-negation ("not sure", "won't go away") is no cue at all.
         cue_spans[name] = [c for c in spans if not any(p[0] <= c[0] < p[1] for p in pseudo)]
     is_question = "?" in tokens or bool(find("question_markers"))
-    return Doc(raw, tokens, text, starts, offsets, clause, cue_spans, is_question, bool(find("caregiver")))
+    group_spans = [to_tokens(found[i]) for i in range(len(lex.groups))]
+    return Doc(raw, tokens, text, starts, offsets, clause, cue_spans, group_spans, is_question,
+               bool(find("caregiver")))
 
 
 def _same_clause(doc: Doc, a: int, b: int) -> bool:

@@ -41,9 +41,8 @@ def _keep(doc: ctx.Doc, flag: str, tier: str, start: int, end: int) -> bool:
 
 def _lexical_hits(doc: ctx.Doc, lex: Lexicon, context_free: set[str]) -> list[Hit]:
     hits = []
-    for group in lex.groups:
-        for a, b in group.phrases.spans(doc.text, doc.tokens, doc.offsets):
-            start, end = doc.token_span(a, b)
+    for group, spans in zip(lex.groups, doc.group_spans, strict=True):
+        for start, end in spans:
             if group.flag in context_free or _keep(doc, group.flag, group.tier, start, end):
                 hits.append(Hit(group.flag, group.tier, start, end, doc.evidence(start, end)))
     return hits

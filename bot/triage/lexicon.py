@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from .normalize import fold_phrase
-from .patterns import PhraseSet, compile_patterns, gap_regex, literal_words
+from .patterns import MatchIndex, PhraseSet, compile_patterns, gap_regex, literal_words
 from .result import TIER_RANK, TIERS
 from .spelling import SpellCorrector
 
@@ -39,6 +39,14 @@ class Lexicon:
     flag_options: dict[str, dict[str, Any]]
     corrector: SpellCorrector
     settings: dict[str, Any] = field(default_factory=dict)
+    # One index over every rule group (ids 0..len(groups)-1) and every cue list (cue_ids).
+    index: MatchIndex = field(init=False)
+    cue_ids: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        names = list(self.cues)
+        self.cue_ids = {name: len(self.groups) + i for i, name in enumerate(names)}
+        self.index = MatchIndex([g.phrases for g in self.groups] + [self.cues[n] for n in names])
 
 
 class _WordLoader(yaml.SafeLoader):

@@ -56,7 +56,4 @@ class SpellCorrector:
         )
         if best is None:
             return token
-        # Don't let a long typo collapse onto a very short word ("peeling" -> "pee").
-        if len(best[0]) < MIN_LEN - 1 or abs(len(best[0]) - len(token)) > best[1]:
-            return token
         return best[0]

@@ -162,7 +162,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('twilio_sid')
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_due', ['urgent', 'due_at'], unique=False, sqlite_where=sa.text("status = 'planned'"), postgresql_where=sa.text("status = 'planned'"))
+        batch_op.create_index('ix_outbox_due', [sa.text('urgent DESC'), 'due_at'], unique=False, sqlite_where=sa.text("status = 'planned'"), postgresql_where=sa.text("status = 'planned'"))
         batch_op.create_index(batch_op.f('ix_outbox_enrollment_id'), ['enrollment_id'], unique=False)
         batch_op.create_index('ix_outbox_sending', ['claimed_at'], unique=False, sqlite_where=sa.text("status = 'sending'"), postgresql_where=sa.text("status = 'sending'"))
 
