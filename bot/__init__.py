@@ -24,6 +24,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(twilio.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
+    try:  # the coordinator dashboard (accounts, pages, CSRF, security headers) plugs in here
+        from bot.web.dashboard import init_app as init_dashboard
+    except ImportError:
+        pass
+    else:
+        init_dashboard(app)
 
     @app.teardown_appcontext
     def _close_session(_exc) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import inspect, select
 
 from bot import config as settings
 from bot import db, enrollment, logs, pathways
+from bot.audit import record
 from bot.runtime import Runtime, build
 from bot.timeutil import utcnow
 
@@ -138,6 +139,45 @@ def list_() -> None:
             click.echo(json.dumps(row))
 
 
+@main.group("coordinator")
+def coordinator_group() -> None:
+    """Care coordinators who are paged for red flags."""
+
+
+@coordinator_group.command("add")
+@click.option("--name", required=True)
+@click.option("--phone", required=True, help="Mobile that receives pages and sends ACK <code>")
+@click.option("--email", required=True)
+@click.option("--on-call-rank", type=click.IntRange(min=1), default=None,
+              help="1 is paged first, then 2, ...; without a rank only the everyone-again round reaches them")
+def coordinator_add(name: str, phone: str, email: str, on_call_rank: int | None) -> None:
+    """Register a coordinator; prints the id."""
+    from bot.models import Coordinator
+
+    rt = _runtime()
+    errors = []
+    try:
+        phone = enrollment.parse_phone(phone, rt.config["DEFAULT_PHONE_REGION"])
+    except ValueError as e:
+        errors.append(f"phone: {e}")
+    if "@" not in email or len(email) > 200:
+        errors.append(f"email: {email!r} is not an email address")
+    if not name.strip():
+        errors.append("name: required")
+    with rt.session() as session:
+        if not errors and session.scalars(select(Coordinator).where(Coordinator.phone == phone)).first():
+            errors.append("phone: a coordinator with this phone already exists")
+        if errors:
+            for line in errors:
+                click.echo(f"error: {line}", err=True)
+            sys.exit(1)
+        coordinator = Coordinator(name=name.strip(), phone=phone, email=email, on_call_rank=on_call_rank)
+        session.add(coordinator)
+        session.flush()
+        record(session, "cli", "coordinator_added", f"coordinator:{coordinator.id}", {"rank": on_call_rank})
+    click.echo(coordinator.id)
+
+
 @main.command("tick")
 def tick() -> None:
     """Run every scheduled job once, as of now, and exit (cron-style deployments, tests)."""
@@ -186,6 +226,11 @@ def _register_optional() -> None:
         from bot.triage.cli import triage_command
         main.add_command(triage_command, "triage")
     except ImportError:  # triage arrives in its own issue
+        pass
+    try:
+        from bot.users import user_group
+        main.add_command(user_group, "user")
+    except ImportError:  # the dashboard's accounts
         pass
     try:
         from bot.content_cli import content_group, schedule_group

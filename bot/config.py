@@ -119,6 +119,10 @@ SETTINGS: dict[str, tuple] = {
     "MAX_SEND_ATTEMPTS": (_positive_int, 6),
     "ROUTINE_STALE_HOURS": (_positive_int, 4),
     "DISPATCH_INTERVAL_SECONDS": (_positive_int, 10),
+    "ESCALATION_EMERGENCY_MINUTES": (_positive_int, 5),
+    "ESCALATION_URGENT_MINUTES": (_positive_int, 15),
+    # How long after a check-in question a bare "6" or "no" still counts as its answer.
+    "ANSWER_WINDOW_HOURS": (_positive_int, 12),
     "SIMULATOR": (_bool, None),
     # Folder holding schedules/ and content/ (the shipped programme unless a clinic keeps its own).
     "CONTENT_DIR": (_content_dir, str(Path(__file__).resolve().parent.parent)),

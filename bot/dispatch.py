@@ -39,7 +39,7 @@ class Stats:
     outcomes: Counter = field(default_factory=Counter)
 
 
-def claim(session: Session, now: datetime, limit: int, worker: str = WORKER) -> list[int]:
+def claim(session: Session, now: datetime, limit: int, worker: str = WORKER, urgent_only: bool = False) -> list[int]:
     """Mark up to `limit` due rows as ours and commit. Safety texts come first.
 
     PostgreSQL: the inner SELECT takes row locks with SKIP LOCKED, so racing dispatchers each get
@@ -48,6 +48,8 @@ def claim(session: Session, now: datetime, limit: int, worker: str = WORKER) -> 
     """
     due = (select(Outbox.id).where(Outbox.status == "planned", Outbox.due_at <= now)
            .order_by(Outbox.urgent.desc(), Outbox.due_at).limit(limit))
+    if urgent_only:
+        due = due.where(Outbox.urgent.is_(True))
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     # A materialised CTE runs the locking SELECT exactly once; `id IN (subquery)` may let
@@ -61,7 +63,17 @@ def claim(session: Session, now: datetime, limit: int, worker: str = WORKER) -> 
     return sorted(ids)
 
 
-def dispatch_due(rt: Runtime, now: datetime | None = None, limit: int | None = None) -> Stats:
+def dispatch_urgent(rt: Runtime) -> Stats:
+    """Pages and safety texts only, at once (called right after a red flag arrives)."""
+    try:
+        return dispatch_due(rt, utcnow(), urgent_only=True)
+    except Exception:  # the clock's next pass sends them; never lose the webhook thread to this
+        log.exception("urgent dispatch failed; the clock will retry")
+        return Stats()
+
+
+def dispatch_due(rt: Runtime, now: datetime | None = None, limit: int | None = None,
+                 urgent_only: bool = False) -> Stats:
     """One dispatch pass: reconcile stale claims, claim what is due, send it (in parallel, paced)."""
     now = now or utcnow()
     stats = Stats()
@@ -76,7 +88,7 @@ def dispatch_due(rt: Runtime, now: datetime | None = None, limit: int | None = N
         paced = rt.config["SEND_RATE"] * rt.config["SENDING_LEASE_SECONDS"] / 2
         limit = max(1, int(min(rt.config["DISPATCH_BATCH"], paced)))
     with rt.session() as session:
-        ids = claim(session, now, limit)
+        ids = claim(session, now, limit, urgent_only=urgent_only)
     stats.claimed = len(ids)
     if not ids:
         return stats

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select, text, update
 
-from bot import dispatch, planner
+from bot import dispatch, escalation, planner, silence
 from bot.messages import settings_for
 from bot.models import Enrollment, Heartbeat
 from bot.runtime import Runtime
@@ -77,10 +77,15 @@ def dispatch_job(rt: Runtime, now: datetime) -> dispatch.Stats:
     return dispatch.dispatch_due(rt, now)
 
 
+# In tick order: plan before dispatch so newly due texts go out in the same tick, and page before
+# dispatch so a page the watchdog queues goes out at once.
 JOBS: list[Job] = [
     Job("heartbeat", heartbeat, 30),
-    Job("dispatch", dispatch_job, "DISPATCH_INTERVAL_SECONDS"),
     Job("planner", plan_due, 300, singleton=True, pending=_plan_pending),
+    # The ladder must move within a minute of a page timing out.
+    Job("escalation_watchdog", escalation.watchdog, 30),
+    Job("silence", silence.check, 600),
+    Job("dispatch", dispatch_job, "DISPATCH_INTERVAL_SECONDS"),
 ]
 
 
@@ -97,7 +102,5 @@ def run_job(rt: Runtime, job: Job, now: datetime) -> object:
 
 
 def tick(rt: Runtime, now: datetime) -> dict[str, object]:
-    """Every job once, in order (plan before dispatch so newly due texts go out in the same tick)."""
-    order = ["heartbeat", "planner"] + [j.name for j in JOBS if j.name not in ("heartbeat", "planner")]
-    by_name = {j.name: j for j in JOBS}
-    return {name: run_job(rt, by_name[name], now) for name in order}
+    """Every job once, in order."""
+    return {job.name: run_job(rt, job, now) for job in JOBS}

@@ -16,6 +16,7 @@ SYSTEM_KEYS: dict[str, set[str]] = {
     "urgent_reply": set(),
     "emergency_reply": set(),
     "crisis_reply": set(),
+    "screen_yes_reply": set(),
     "unknown_sender": set(),
     "silence_nudge": set(),
     "page": {"tier", "flags", "enrollment_id", "code", "link"},

@@ -105,6 +105,9 @@ class Outbox(Base):
     segments: Mapped[int | None] = mapped_column(Integer)
     error_code: Mapped[str | None] = mapped_column(String(16))
     error_message: Mapped[str | None] = mapped_column(String(300))
+    # For questions (expects set): when the patient replied, and whether the silence check saw it.
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    silence_checked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -116,6 +119,10 @@ class Outbox(Base):
               sqlite_where=text("status = 'planned'"), postgresql_where=text("status = 'planned'")),
         Index("ix_outbox_sending", "claimed_at",
               sqlite_where=text("status = 'sending'"), postgresql_where=text("status = 'sending'")),
+        # The silence check walks only questions it has not looked at yet.
+        Index("ix_outbox_unchecked_questions", "sent_at",
+              sqlite_where=text("expects IS NOT NULL AND NOT silence_checked"),
+              postgresql_where=text("expects IS NOT NULL AND NOT silence_checked")),
     )
 
 
@@ -141,6 +148,8 @@ class Inbound(Base):
     tier: Mapped[str | None] = mapped_column(String(16))
     flags: Mapped[list] = mapped_column(JSON, default=list)
     evidence: Mapped[list] = mapped_column(JSON, default=list)
+    # What we answered, so a retried webhook gets the same answer without acting twice.
+    reply_body: Mapped[str | None] = mapped_column(Text)
 
 
 class Observation(Base):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
@@ -24,6 +25,16 @@ class Runtime:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
     _extra: dict = field(default_factory=dict)
+
+    def kick_urgent(self) -> None:
+        """Send pages and safety texts now rather than at the next clock tick: in a background
+        thread, so the webhook answers Twilio at once. Tests replace it with a direct call."""
+        from bot.dispatch import dispatch_urgent
+
+        executor = self._extra.get("executor")
+        if executor is None:
+            executor = self._extra["executor"] = ThreadPoolExecutor(1, thread_name_prefix="urgent")
+        executor.submit(dispatch_urgent, self)
 
     def session(self):
         return db.session_scope(self.sessions)

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot import create_app, db
+from bot.dispatch import dispatch_urgent
 from tests.support.fake_twilio import FakeTwilio
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
@@ -91,6 +92,7 @@ def app(config):
     rt = app.extensions["runtime"]
     rt.waits = []
     rt.sleep = rt.waits.append  # pacing is asserted on, never slept
+    rt.kick_urgent = lambda: dispatch_urgent(rt)  # pages go out before the test looks
     yield app
     rt.engine.dispose()
 

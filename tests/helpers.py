@@ -31,3 +31,29 @@ def signed_post(client, path: str, form: dict, token: str = AUTH_TOKEN, url: str
     """POST a form the way Twilio does, signed for the public URL."""
     signature = RequestValidator(token).compute_signature(url or PUBLIC_URL + path, form)
     return client.post(path, data=form, headers={"X-Twilio-Signature": signature}, **kw)
+
+
+def sms(client, body: str, sid: str, sender: str = "+12025550143", **kw):
+    """A patient's text arriving through Twilio's webhook."""
+    return signed_post(client, "/twilio/sms", {"MessageSid": sid, "From": sender, "To": "+12025550100",
+                                                "Body": body, "NumMedia": "0", "AccountSid": "AC" + "0" * 32}, **kw)
+
+
+def twiml_message(response) -> str | None:
+    """The text of the TwiML <Message>, if any."""
+    import xml.etree.ElementTree as ET
+
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "text/xml"
+    node = ET.fromstring(response.get_data(as_text=True)).find("Message")
+    return node.text if node is not None else None
+
+
+def add_coordinator(rt, name: str, phone: str, rank: int | None):
+    from bot.models import Coordinator
+
+    with rt.session() as s:
+        c = Coordinator(name=name, phone=phone, email=f"{name.split()[0].lower()}@clinic.example.org",
+                        on_call_rank=rank)
+        s.add(c)
+    return c

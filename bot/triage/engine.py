@@ -48,7 +48,8 @@ def _lexical_hits(doc: ctx.Doc, lex: Lexicon, context_free: set[str]) -> list[Hi
     return hits
 
 
-def _number_hits(doc: ctx.Doc, lex: Lexicon, context: str | None, hits: list[Hit]) -> list[Hit]:
+def _number_hits(doc: ctx.Doc, lex: Lexicon, context: str | None, hits: list[Hit],
+                 score) -> list[Hit]:
     rules = lex.settings
     temp = rules["temperature"]
     for reading, fever in temperatures(doc, lex):
@@ -56,7 +57,6 @@ def _number_hits(doc: ctx.Doc, lex: Lexicon, context: str | None, hits: list[Hit
             hits.append(Hit(temp["flag"], temp["tier"], reading.start, reading.end,
                             doc.evidence(reading.start, reading.end)))
     pain = rules["pain_score"]
-    score = pain_score(doc, lex, context)
     if score is not None:
         # The number decides how bad the pain is: "pain is a 3" is not a pain flag.
         hits = [h for h in hits if h.flag != pain["pain_flag"]]
@@ -90,7 +90,8 @@ def classify(text: str, lang: str | None = None, context: str | None = None) -> 
     lex = load(lang)
     doc = ctx.build_doc(raw, lex)
     hits = _lexical_hits(doc, lex, set(rules.get("context_free_flags", [])))
-    hits = _drop_subsumed(_number_hits(doc, lex, context, hits))
+    score = pain_score(doc, lex, context)
+    hits = _drop_subsumed(_number_hits(doc, lex, context, hits, score))
 
     best: dict[str, int] = {}
     for h in hits:
@@ -109,4 +110,5 @@ def classify(text: str, lang: str | None = None, context: str | None = None) -> 
     for flag in flags:
         texts = list(dict.fromkeys(h.text for h in sorted(hits, key=lambda h: -h.rank) if h.flag == flag))
         evidence.append(f"{flag}: " + ", ".join(f"'{t}'" for t in texts))
-    return TriageResult(TIERS[rank], flags, evidence + evidence_extra, lang)
+    return TriageResult(TIERS[rank], flags, evidence + evidence_extra, lang,
+                        float(score.value) if score is not None else None)

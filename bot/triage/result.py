@@ -14,6 +14,8 @@ class TriageResult:
     flags: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
     lang: str = "en"
+    # The 0-10 pain score the reply gives, if any (stored as a check-in observation).
+    pain: float | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {"tier": self.tier, "flags": list(self.flags), "evidence": list(self.evidence)}

@@ -1,4 +1,4 @@
-"""JSON API for EHR integrations and scripts: enrollments (and escalations, with the inbound issue)."""
+"""JSON API for EHR integrations and scripts: enrollments and escalations."""
 from __future__ import annotations
 
 import hashlib
@@ -9,7 +9,8 @@ from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
 
 from bot import enrollment as enrollments
-from bot.models import ApiToken, Enrollment, OptOut
+from bot import escalation
+from bot.models import ApiToken, Enrollment, Escalation, OptOut
 from bot.timeutil import utcnow
 from bot.web import db, rt
 
@@ -109,3 +110,53 @@ def change_enrollment(enrollment_id: int, action: str):
         return _error(404, [f"action: unknown {action!r} (pause, resume, unenroll)"])
     session.commit()
     return jsonify(_describe(session, [enrollment])[0])
+
+
+def _escalation(escalation_id: int) -> Escalation:
+    query = select(Escalation).where(Escalation.id == escalation_id)
+    if g.api_clinic is not None:
+        query = query.join(Enrollment, Escalation.enrollment_id == Enrollment.id).where(
+            Enrollment.clinic_id == g.api_clinic)
+    found = db().scalars(query).first()
+    if found is None:
+        raise enrollments.EnrollmentError([f"escalation {escalation_id}: not found"], status=404)
+    return found
+
+
+@bp.get("/escalations")
+@token_required
+def list_escalations():
+    query = select(Escalation).order_by(Escalation.created_at)
+    if status := request.args.get("status"):
+        query = query.where(Escalation.status == status)
+    if g.api_clinic is not None:
+        query = query.join(Enrollment, Escalation.enrollment_id == Enrollment.id).where(
+            Enrollment.clinic_id == g.api_clinic)
+    now = utcnow()
+    return jsonify(escalations=[escalation.describe(e, now) for e in db().scalars(query)])
+
+
+@bp.post("/escalations/<int:escalation_id>/<action>")
+@token_required
+def change_escalation(escalation_id: int, action: str):
+    """Acknowledge or resolve: the JSON body names the person (`by`), since an escalation ends only
+    with a named human; `resolve` also needs a `note`."""
+    data = request.get_json(silent=True) or {}
+    by = str(data.get("by", "")).strip()
+    if action not in ("ack", "resolve"):
+        return _error(404, [f"action: unknown {action!r} (ack, resolve)"])
+    if not by:
+        return _error(400, ["by: the name of the person acknowledging is required"])
+    session = db()
+    found = _escalation(escalation_id)
+    actor = f"{by[:100]} (via {g.api_actor})"
+    try:
+        if action == "ack":
+            escalation.acknowledge(session, found, actor, utcnow())
+        else:
+            escalation.resolve(session, found, actor, str(data.get("note", "")), utcnow())
+    except escalation.EscalationError as e:
+        session.rollback()
+        return _error(409, [str(e)])
+    session.commit()
+    return jsonify(escalation.describe(found, utcnow()))

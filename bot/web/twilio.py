@@ -1,12 +1,15 @@
-"""Webhooks Twilio calls: delivery status callbacks (and, with the inbound issue, patient replies)."""
+"""Webhooks Twilio calls: patient replies (`/twilio/sms`) and delivery status callbacks."""
 from __future__ import annotations
 
 import logging
 from functools import wraps
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, Response, abort, request
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
 
+from bot import inbound
 from bot.models import Enrollment, Outbox
 from bot.timeutil import utcnow
 from bot.web import db, rt
@@ -21,6 +24,7 @@ STATUS_MAP = {"accepted": "sent", "scheduled": "sent", "queued": "sent", "sendin
               "failed": "failed", "canceled": "cancelled"}
 RANK = {"planned": 0, "sending": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3, "cancelled": 3}
 DEAD_NUMBER = {"30005", "30006"}  # unknown handset, landline: retrying the number will not help
+MAX_WEBHOOK_BYTES = 64 * 1024  # Twilio's inbound bodies are at most 1,600 characters plus metadata
 
 
 def signed_url() -> str:
@@ -36,6 +40,8 @@ def signed_url() -> str:
 def twilio_signed(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
+        if (request.content_length or 0) > MAX_WEBHOOK_BYTES:
+            abort(413)
         token = rt().config["TWILIO_AUTH_TOKEN"]
         signature = request.headers.get("X-Twilio-Signature", "")
         if not token or not signature or not RequestValidator(token).validate(signed_url(), request.form,
@@ -81,3 +87,38 @@ def status():
                     enrollment.phone_problem = f"Twilio {error}: number cannot receive texts"
     session.commit()
     return "", 204
+
+
+def _twiml(reply: str | None) -> Response:
+    response = MessagingResponse()
+    if reply:
+        response.message(reply)
+    return Response(str(response), mimetype="text/xml")
+
+
+@bp.post("/sms")
+@twilio_signed
+def sms():
+    """Store first, keyed by MessageSid, act, answer with TwiML. One transaction: if the database
+    fails midway nothing is kept and the 5xx makes Twilio retry."""
+    form = request.form
+    sid, sender = form.get("MessageSid", ""), form.get("From", "")
+    if not sid or not sender or len(sid) > 64 or len(sender) > 20:
+        abort(400)
+    body = form.get("Body", "")
+    if int(form.get("NumMedia", "0") or 0) and not body:
+        body = "[picture or attachment without text]"
+    session = db()
+    try:
+        outcome = inbound.receive(rt(), session, sid, sender, body, form.get("To"), utcnow())
+        session.commit()
+    except IntegrityError:  # the same MessageSid arrived twice at once; the other request answers it
+        session.rollback()
+        outcome = inbound.receive(rt(), session, sid, sender, body, form.get("To"), utcnow())
+    except SQLAlchemyError:
+        session.rollback()
+        log.exception("inbound %s: database error; Twilio will retry", sid)
+        return Response("temporarily unavailable", status=503)
+    if outcome.escalation_id is not None:
+        rt().kick_urgent()
+    return _twiml(outcome.reply)

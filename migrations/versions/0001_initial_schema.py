@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 05:16:22.414182
+Create Date: 2026-11-21 05:39:15.751692
 """
 from alembic import op
 import sqlalchemy as sa
@@ -122,6 +122,7 @@ def upgrade() -> None:
     sa.Column('tier', sa.String(length=16), nullable=True),
     sa.Column('flags', sa.JSON(), nullable=False),
     sa.Column('evidence', sa.JSON(), nullable=False),
+    sa.Column('reply_body', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['enrollment_id'], ['enrollments.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('message_sid')
@@ -154,6 +155,8 @@ def upgrade() -> None:
     sa.Column('segments', sa.Integer(), nullable=True),
     sa.Column('error_code', sa.String(length=16), nullable=True),
     sa.Column('error_message', sa.String(length=300), nullable=True),
+    sa.Column('answered_at', sa.DateTime(), nullable=True),
+    sa.Column('silence_checked', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['enrollment_id'], ['enrollments.id'], ),
@@ -162,9 +165,10 @@ def upgrade() -> None:
     sa.UniqueConstraint('twilio_sid')
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_due', [sa.text('urgent DESC'), 'due_at'], unique=False, sqlite_where=sa.text("status = 'planned'"), postgresql_where=sa.text("status = 'planned'"))
+        batch_op.create_index('ix_outbox_due', [sa.literal_column('urgent DESC'), 'due_at'], unique=False, sqlite_where=sa.text("status = 'planned'"), postgresql_where=sa.text("status = 'planned'"))
         batch_op.create_index(batch_op.f('ix_outbox_enrollment_id'), ['enrollment_id'], unique=False)
         batch_op.create_index('ix_outbox_sending', ['claimed_at'], unique=False, sqlite_where=sa.text("status = 'sending'"), postgresql_where=sa.text("status = 'sending'"))
+        batch_op.create_index('ix_outbox_unchecked_questions', ['sent_at'], unique=False, sqlite_where=sa.text('expects IS NOT NULL AND NOT silence_checked'), postgresql_where=sa.text('expects IS NOT NULL AND NOT silence_checked'))
 
     op.create_table('escalations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -244,6 +248,7 @@ def downgrade() -> None:
 
     op.drop_table('escalations')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_unchecked_questions', sqlite_where=sa.text('expects IS NOT NULL AND NOT silence_checked'), postgresql_where=sa.text('expects IS NOT NULL AND NOT silence_checked'))
         batch_op.drop_index('ix_outbox_sending', sqlite_where=sa.text("status = 'sending'"), postgresql_where=sa.text("status = 'sending'"))
         batch_op.drop_index(batch_op.f('ix_outbox_enrollment_id'))
         batch_op.drop_index('ix_outbox_due', sqlite_where=sa.text("status = 'planned'"), postgresql_where=sa.text("status = 'planned'"))

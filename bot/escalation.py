@@ -1,0 +1,142 @@
+"""Escalations: a red flag pages the on-call ladder until a named person acknowledges it.
+
+Rank 1 is paged first; if nobody acknowledges within the tier's time (5 minutes for an emergency,
+15 for urgent, configurable), the next rank is paged; after the last rank, everyone is paged again,
+round after round, until someone acknowledges. Every change is in the audit log.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.audit import record
+from bot.models import Coordinator, Enrollment, Escalation, Outbox
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on a phone
+
+
+class EscalationError(ValueError):
+    pass
+
+
+def timeout(rt: Runtime, tier: str) -> timedelta:
+    minutes = rt.config["ESCALATION_EMERGENCY_MINUTES" if tier == "emergency" else "ESCALATION_URGENT_MINUTES"]
+    return timedelta(minutes=minutes)
+
+
+def _ranks(session: Session) -> list[int]:
+    return sorted(set(session.scalars(select(Coordinator.on_call_rank).where(
+        Coordinator.active.is_(True), Coordinator.on_call_rank.is_not(None)))))
+
+
+def _coordinators(session: Session, rank: int | None) -> list[Coordinator]:
+    query = select(Coordinator).where(Coordinator.active.is_(True)).order_by(Coordinator.id)
+    if rank is not None:
+        query = query.where(Coordinator.on_call_rank == rank)
+    return list(session.scalars(query))
+
+
+def open_escalation(session: Session, rt: Runtime, enrollment: Enrollment | None, inbound_id: int | None,
+                    tier: str, flags: list[str], evidence: list[str], now: datetime) -> Escalation:
+    code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+    escalation = Escalation(code=code, enrollment_id=enrollment.id if enrollment else None, inbound_id=inbound_id,
+                            tier=tier, flags=flags, evidence=evidence, status="open", created_at=now)
+    session.add(escalation)
+    session.flush()
+    record(session, "system", "escalation_opened", f"escalation:{escalation.id}", {"tier": tier, "flags": flags})
+    ranks = _ranks(session)
+    escalation.ladder_rank = ranks[0] if ranks else 0
+    _page(session, rt, escalation, enrollment, _coordinators(session, ranks[0] if ranks else None), now)
+    return escalation
+
+
+def _page(session: Session, rt: Runtime, escalation: Escalation, enrollment: Enrollment | None,
+          coordinators: list[Coordinator], now: datetime) -> None:
+    escalation.page_round += 1
+    escalation.next_page_at = now + timeout(rt, escalation.tier)
+    if not coordinators:
+        log.critical("escalation %s: no active coordinator to page; add one with `postop coordinator add`",
+                     escalation.id)
+    link = rt.public_url(f"/dashboard/escalations/{escalation.id}") or ""
+    values = {"tier": escalation.tier.upper(), "flags": ", ".join(escalation.flags) or "unclear reply",
+              "first_name": enrollment.first_name if enrollment else "unknown sender",
+              "enrollment_id": enrollment.id if enrollment else "-", "code": escalation.code, "link": link,
+              "clinic_name": rt.config["CLINIC_NAME"], "clinic_phone": rt.config["CLINIC_PHONE"] or ""}
+    body = rt.library.render("en", "page", values)
+    for coordinator in coordinators:
+        session.add(Outbox(key=f"page:{escalation.id}:{escalation.page_round}:{coordinator.id}",
+                           enrollment_id=escalation.enrollment_id, to_phone=coordinator.phone, kind="page",
+                           body=body, urgent=True, due_at=now))
+    record(session, "system", "paged", f"escalation:{escalation.id}",
+           {"round": escalation.page_round, "rank": escalation.ladder_rank,
+            "coordinators": [c.name for c in coordinators]})
+
+
+def watchdog(rt: Runtime, now: datetime) -> int:
+    """Page the next rank for every open escalation whose time ran out. Returns how many were paged."""
+    paged = 0
+    with rt.session() as session:
+        due = session.scalars(select(Escalation).where(Escalation.status == "open", Escalation.next_page_at <= now)
+                              .order_by(Escalation.next_page_at).with_for_update(skip_locked=True)).all()
+        ranks = _ranks(session) if due else []
+        for escalation in due:
+            later = [r for r in ranks if r > escalation.ladder_rank]
+            if later:
+                escalation.ladder_rank = later[0]
+                targets = _coordinators(session, later[0])
+            else:  # past the last rank: everyone, again and again, until someone answers
+                escalation.ladder_rank = (ranks[-1] if ranks else 0) + 1
+                targets = _coordinators(session, None)
+            enrollment = session.get(Enrollment, escalation.enrollment_id) if escalation.enrollment_id else None
+            _page(session, rt, escalation, enrollment, targets, now)
+            paged += 1
+    if paged:  # out now, not at the next dispatch pass
+        rt.kick_urgent()
+    return paged
+
+
+def acknowledge(session: Session, escalation: Escalation, actor: str, now: datetime) -> None:
+    if escalation.status != "open":
+        raise EscalationError(f"escalation {escalation.id} is already {escalation.status}")
+    escalation.status, escalation.acknowledged_by, escalation.acknowledged_at = "acknowledged", actor, now
+    escalation.next_page_at = None
+    # Pages not yet handed to Twilio are moot now.
+    for page in session.scalars(select(Outbox).where(Outbox.kind == "page", Outbox.status == "planned",
+                                                     Outbox.key.like(f"page:{escalation.id}:%"))):
+        page.status = "cancelled"
+    record(session, actor, "escalation_acknowledged", f"escalation:{escalation.id}")
+
+
+def resolve(session: Session, escalation: Escalation, actor: str, note: str, now: datetime) -> None:
+    if not note.strip():
+        raise EscalationError("a resolution needs a note")
+    if escalation.status == "resolved":
+        raise EscalationError(f"escalation {escalation.id} is already resolved")
+    if escalation.status == "open":
+        acknowledge(session, escalation, actor, now)
+    escalation.status, escalation.resolved_by, escalation.resolved_at = "resolved", actor, now
+    escalation.resolution_note = note.strip()
+    record(session, actor, "escalation_resolved", f"escalation:{escalation.id}", {"note": note.strip()[:500]})
+
+
+def next_page_in(escalation: Escalation, now: datetime) -> timedelta | None:
+    if escalation.status != "open" or escalation.next_page_at is None:
+        return None
+    return max(escalation.next_page_at - now, timedelta(0))
+
+
+def describe(escalation: Escalation, now: datetime) -> dict:
+    left = next_page_in(escalation, now)
+    return {"id": escalation.id, "code": escalation.code, "enrollment_id": escalation.enrollment_id,
+            "tier": escalation.tier, "flags": escalation.flags, "evidence": escalation.evidence,
+            "status": escalation.status, "created_at": escalation.created_at.isoformat() + "Z",
+            "ladder_rank": escalation.ladder_rank, "page_round": escalation.page_round,
+            "next_page_in_seconds": int(left.total_seconds()) if left is not None else None,
+            "acknowledged_by": escalation.acknowledged_by, "resolved_by": escalation.resolved_by,
+            "resolution_note": escalation.resolution_note}

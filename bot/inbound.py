@@ -1,0 +1,177 @@
+"""Every reply, in order: store it, then keywords, coordinator ACKs, check-in answers, triage, actions.
+
+The caller commits once at the end, so a failure anywhere leaves nothing half-written and Twilio's
+retry (same MessageSid) is processed as if for the first time; a retry after success gets the stored
+answer back without acting twice.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from bot import conversation, escalation, keywords, planner
+from bot.audit import record
+from bot.logs import mask_phone
+from bot.messages import settings_for, values_for
+from bot.models import Coordinator, Enrollment, Escalation, Inbound, OptOut, Outbox, ReviewItem
+from bot.runtime import Runtime
+from bot.timeutil import utc_to_local
+from bot.triage import TriageResult, classify
+
+log = logging.getLogger(__name__)
+TIER_REPLY = {"emergency": "emergency_reply", "urgent": "urgent_reply", "routine": "routine_reply"}
+
+
+@dataclass
+class Outcome:
+    reply: str | None
+    handled_as: str
+    tier: str | None = None
+    escalation_id: int | None = None
+
+
+def receive(rt: Runtime, session: Session, message_sid: str, from_phone: str, body: str, to_phone: str | None,
+            now: datetime) -> Outcome:
+    existing = session.scalars(select(Inbound).where(Inbound.message_sid == message_sid)).first()
+    if existing is not None:  # Twilio retried a webhook we already handled
+        return Outcome(existing.reply_body, "duplicate", existing.tier)
+    inbound = Inbound(message_sid=message_sid, from_phone=from_phone, to_phone=to_phone, body=body, received_at=now)
+    session.add(inbound)
+    session.flush()
+    outcome = _route(rt, session, inbound, now)
+    inbound.handled_as, inbound.reply_body = outcome.handled_as, outcome.reply
+    inbound.tier = inbound.tier or outcome.tier
+    log.info("inbound %s from %s handled as %s (tier %s)", inbound.id, mask_phone(from_phone), outcome.handled_as,
+             outcome.tier or "-")
+    return outcome
+
+
+def _route(rt: Runtime, session: Session, inbound: Inbound, now: datetime) -> Outcome:
+    phone, body = inbound.from_phone, inbound.body
+    coordinator = session.scalars(select(Coordinator).where(Coordinator.phone == phone)).first()
+    if coordinator is not None and keywords.ack_code(body):
+        return _coordinator_ack(rt, session, coordinator, keywords.ack_code(body), now)
+    enrollment = session.scalars(select(Enrollment).where(Enrollment.phone == phone)
+                                 .order_by(Enrollment.status.in_(("active", "paused")).desc(), Enrollment.id.desc())
+                                 .limit(1)).first()
+    inbound.enrollment_id = enrollment.id if enrollment else None
+    opted_out = session.get(OptOut, phone) is not None
+    word = keywords.keyword(body, opted_out)
+    if word == "opt_out":
+        return _opt_out(session, phone, now)
+    if word == "opt_in":
+        return _opt_in(rt, session, enrollment, inbound, opted_out, now)
+    if word == "help":
+        return Outcome(_say(rt, session, enrollment, phone, "help", inbound, now, opted_out=False), "help")
+    if enrollment is None:
+        return _unknown_sender(rt, session, inbound, now)
+    return _patient_reply(rt, session, enrollment, inbound, opted_out, now)
+
+
+def _patient_reply(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbound, opted_out: bool,
+                   now: datetime) -> Outcome:
+    window = timedelta(hours=rt.config["ANSWER_WINDOW_HOURS"])
+    question = conversation.open_question(session, enrollment.id, now, window)
+    context = question.expects if question else None
+    result = classify(inbound.body, enrollment.language, context)
+    tier = result.tier
+    handled = "triage"
+    if question is not None:
+        question.answered_at = question.answered_at or now  # any reply breaks a silence streak
+        if context == "pain_score" and result.pain is not None:
+            conversation.record_answer(session, question, "pain", f"{result.pain:g}", inbound.id, now)
+            handled = "answer"
+        elif context == "yes_no" and (answer := conversation.yes_no(inbound.body)):
+            conversation.record_answer(session, question, "red_flag_screen", answer, inbound.id, now)
+            handled = "answer"
+            if answer == "yes" and tier in ("none", "routine"):
+                # "Yes" to "any of these red flags?" names no flag; the safer reading is the urgent one.
+                tier, result = "urgent", TriageResult("urgent", ["red_flag_screen_yes"],
+                                                      ["red_flag_screen_yes: 'yes'"], result.lang)
+    inbound.tier, inbound.flags, inbound.evidence = tier, list(result.flags), list(result.evidence)
+    outcome = Outcome(None, handled, tier)
+    if tier in ("emergency", "urgent"):
+        esc = escalation.open_escalation(session, rt, enrollment, inbound.id, tier, list(result.flags),
+                                         list(result.evidence), now)
+        outcome.escalation_id = esc.id
+        key = "crisis_reply" if "self_harm" in result.flags else (
+            "screen_yes_reply" if "red_flag_screen_yes" in result.flags else TIER_REPLY[tier])
+    elif tier == "routine":
+        session.add(ReviewItem(enrollment_id=enrollment.id, inbound_id=inbound.id, reason="routine_reply",
+                               detail=", ".join(result.flags) or None, created_at=now))
+        key = TIER_REPLY[tier]
+    else:
+        key = "ack_answer" if handled == "answer" else "ack_message"
+    outcome.reply = _say(rt, session, enrollment, enrollment.phone, key, inbound, now, opted_out)
+    return outcome
+
+
+def _say(rt: Runtime, session: Session, enrollment: Enrollment | None, phone: str, key: str, inbound: Inbound,
+         now: datetime, opted_out: bool) -> str | None:
+    """The words for the TwiML reply, recorded in the outbox as already sent (Twilio delivers a
+    TwiML reply itself, at once, outside quiet hours and pacing). Nothing for an opted-out number."""
+    if opted_out:
+        return None
+    language = enrollment.language if enrollment else "en"
+    if enrollment is not None:
+        values = values_for(rt.library, enrollment, rt.config["CLINIC_NAME"], rt.config["CLINIC_PHONE"],
+                            utc_to_local(now, enrollment.timezone).date())
+    else:
+        values = {"first_name": "", "clinic_name": rt.config["CLINIC_NAME"],
+                  "clinic_phone": rt.config["CLINIC_PHONE"] or "your surgeon's office"}
+    body = rt.library.render(language, key, values)
+    session.add(Outbox(key=f"reply:{inbound.message_sid}", enrollment_id=enrollment.id if enrollment else None,
+                       to_phone=phone, kind="reply", content_key=key, body=body, urgent=True, due_at=now,
+                       status="sent", sent_at=now, twilio_status="twiml"))
+    return body
+
+
+def _opt_out(session: Session, phone: str, now: datetime) -> Outcome:
+    if session.get(OptOut, phone) is None:
+        session.add(OptOut(phone=phone, opted_out_at=now, source="sms"))
+    cancelled = planner.cancel_future(session, phone=phone)
+    record(session, f"patient:{mask_phone(phone)}", "opt_out", None, {"cancelled": cancelled})
+    return Outcome(None, "opt_out")  # Twilio itself confirms a STOP; a second text would be noise
+
+
+def _opt_in(rt: Runtime, session: Session, enrollment: Enrollment | None, inbound: Inbound, was_opted_out: bool,
+            now: datetime) -> Outcome:
+    phone = inbound.from_phone
+    session.execute(delete(OptOut).where(OptOut.phone == phone))
+    if enrollment is not None and enrollment.status == "active":
+        planner.plan(session, enrollment, rt.library, rt.config, now, settings_for(rt.library, enrollment))
+    record(session, f"patient:{mask_phone(phone)}", "opt_in", None, {"was_opted_out": was_opted_out})
+    if enrollment is None:
+        return Outcome(None, "opt_in")
+    return Outcome(_say(rt, session, enrollment, phone, "opt_in_confirm", inbound, now, False), "opt_in")
+
+
+def _unknown_sender(rt: Runtime, session: Session, inbound: Inbound, now: datetime) -> Outcome:
+    """Someone we do not know: a relative's phone, a new number. Still triaged: an emergency is an
+    emergency whoever texts it."""
+    result = classify(inbound.body)
+    inbound.tier, inbound.flags, inbound.evidence = result.tier, list(result.flags), list(result.evidence)
+    session.add(ReviewItem(inbound_id=inbound.id, reason="unknown_sender", detail=result.tier, created_at=now))
+    opted_out = session.get(OptOut, inbound.from_phone) is not None
+    if result.tier in ("emergency", "urgent"):
+        esc = escalation.open_escalation(session, rt, None, inbound.id, result.tier, list(result.flags),
+                                         list(result.evidence), now)
+        key = "crisis_reply" if "self_harm" in result.flags else TIER_REPLY[result.tier]
+        return Outcome(_say(rt, session, None, inbound.from_phone, key, inbound, now, opted_out), "unknown_sender",
+                       result.tier, esc.id)
+    return Outcome(_say(rt, session, None, inbound.from_phone, "unknown_sender", inbound, now, opted_out),
+                   "unknown_sender", result.tier)
+
+
+def _coordinator_ack(rt: Runtime, session: Session, coordinator: Coordinator, code: str, now: datetime) -> Outcome:
+    esc = session.scalars(select(Escalation).where(Escalation.code == code)).first()
+    if esc is None or esc.status != "open":
+        state = "not found" if esc is None else f"already {esc.status}"
+        return Outcome(f"ACK {code}: {state}.", "coordinator")
+    escalation.acknowledge(session, esc, coordinator.name, now)
+    return Outcome(f"ACK {code}: acknowledged by {coordinator.name}. Resolve it with a note in the dashboard.",
+                   "coordinator", escalation_id=esc.id)

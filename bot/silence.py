@@ -1,0 +1,51 @@
+"""Two check-ins in a row without an answer: the patient goes to the review queue and gets one
+gentle nudge (not another every day: one per silent stretch, until a coordinator resolves it)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.messages import values_for
+from bot.models import Enrollment, Outbox, ReviewItem
+from bot.runtime import Runtime
+from bot.timeutil import utc_to_local
+
+ASKED = ("sent", "delivered")
+
+
+def check(rt: Runtime, now: datetime, batch: int = 500) -> int:
+    """Look at questions whose answer window has closed since the last pass; return nudges queued."""
+    closed_before = now - timedelta(hours=rt.config["ANSWER_WINDOW_HOURS"])
+    nudged = 0
+    with rt.session() as session:
+        questions = session.scalars(select(Outbox).where(
+            Outbox.expects.is_not(None), Outbox.silence_checked.is_(False), Outbox.sent_at < closed_before)
+            .order_by(Outbox.sent_at).limit(batch).with_for_update(skip_locked=True)).all()
+        for question in questions:
+            question.silence_checked = True
+            if question.answered_at is not None or question.status not in ASKED or question.enrollment_id is None:
+                continue
+            previous = session.scalars(select(Outbox).where(
+                Outbox.enrollment_id == question.enrollment_id, Outbox.expects.is_not(None),
+                Outbox.status.in_(ASKED), Outbox.sent_at < question.sent_at)
+                .order_by(Outbox.sent_at.desc()).limit(1)).first()
+            if previous is None or previous.answered_at is not None:
+                continue
+            already = session.scalars(select(ReviewItem.id).where(
+                ReviewItem.enrollment_id == question.enrollment_id, ReviewItem.reason == "silence",
+                ReviewItem.resolved_at.is_(None))).first()
+            if already is not None:
+                continue
+            enrollment = session.get(Enrollment, question.enrollment_id)
+            if enrollment.status != "active":
+                continue
+            session.add(ReviewItem(enrollment_id=enrollment.id, reason="silence", created_at=now,
+                                   detail="two check-ins in a row unanswered"))
+            values = values_for(rt.library, enrollment, rt.config["CLINIC_NAME"], rt.config["CLINIC_PHONE"],
+                                utc_to_local(now, enrollment.timezone).date())
+            session.add(Outbox(key=f"nudge:{enrollment.id}:{question.id}", enrollment_id=enrollment.id,
+                               to_phone=enrollment.phone, kind="nudge", content_key="silence_nudge",
+                               body=rt.library.render(enrollment.language, "silence_nudge", values), due_at=now))
+            nudged += 1
+    return nudged
