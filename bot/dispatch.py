@@ -77,17 +77,18 @@ def dispatch_due(rt: Runtime, now: datetime | None = None, limit: int | None = N
     """One dispatch pass: reconcile stale claims, claim what is due, send it (in parallel, paced)."""
     now = now or utcnow()
     stats = Stats()
-    with rt.session() as session:  # the common case, nothing stale, costs one indexed probe
-        stale = session.scalar(select(Outbox.id).where(Outbox.status == "sending", Outbox.claimed_at < _lease(rt, now))
-                               .limit(1))
-    if stale is not None:
-        stats.reconciled = reconcile(rt, now)
     if limit is None:
         # Never claim more than pacing lets us send well within the lease, or reconciliation would
         # treat our own queued rows as abandoned.
         paced = rt.config["SEND_RATE"] * rt.config["SENDING_LEASE_SECONDS"] / 2
         limit = max(1, int(min(rt.config["DISPATCH_BATCH"], paced)))
     with rt.session() as session:
+        # The common case, nothing stale, costs one indexed probe in the claim's own transaction.
+        stale = session.scalar(select(Outbox.id).where(Outbox.status == "sending", Outbox.claimed_at < _lease(rt, now))
+                               .limit(1))
+        if stale is not None:
+            session.rollback()
+            stats.reconciled = reconcile(rt, now)
         ids = claim(session, now, limit, urgent_only=urgent_only)
     stats.claimed = len(ids)
     if not ids:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot import planner
 from bot.audit import record
+from bot.clinics import default_clinic
 from bot.db import bulk_insert
 from bot.messages import settings_for
 from bot.models import AuditLog, Clinic, Enrollment, OptOut, Outbox
@@ -138,8 +139,8 @@ def create(session: Session, rt: Runtime, patient: NewPatient, actor: str, now: 
 def create_many(session: Session, rt: Runtime, patients: list[NewPatient], actor: str, now: datetime,
                 clinic_id: int | None = None) -> list[Enrollment]:
     """Insert already-validated, not-yet-enrolled patients and plan their first days, in bulk."""
-    clinic = session.get(Clinic, clinic_id) if clinic_id is not None else None
-    created = [Enrollment(**p.__dict__, status="active", clinic_id=clinic_id, clinic=clinic) for p in patients]
+    clinic = session.get(Clinic, clinic_id) if clinic_id is not None else default_clinic(session, rt.config)
+    created = [Enrollment(**p.__dict__, status="active", clinic_id=clinic.id, clinic=clinic) for p in patients]
     session.add_all(created)
     session.flush()  # ids for the outbox keys, one multi-row INSERT
     rows: list[dict] = []

@@ -20,7 +20,7 @@ def check(rt: Runtime, now: datetime, batch: int = 500) -> int:
     nudged = 0
     with rt.session() as session:
         questions = session.scalars(select(Outbox).where(
-            Outbox.expects.is_not(None), Outbox.silence_checked.is_(False), Outbox.sent_at < closed_before)
+            Outbox.expects.is_not(None), ~Outbox.silence_checked, Outbox.sent_at < closed_before)
             .order_by(Outbox.sent_at).limit(batch).with_for_update(skip_locked=True)).all()
         for question in questions:
             question.silence_checked = True

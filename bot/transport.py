@@ -90,9 +90,9 @@ class SimulatorTransport:
     sender = "simulator"
 
     def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
-        log.warning("SIMULATOR - NOT SENT to a real phone: text to %s (%d chars); see the phone simulator",
+        # The words are on the dashboard's phone simulator page, not in the log.
+        log.warning("SIMULATOR - NOT SENT to a real phone: text to %s (%d chars); read it at /dashboard/simulator",
                     mask_phone(to), len(body))
-        print(f"\n=== SIMULATED TEXT (nothing was sent) to {mask_phone(to)} ===\n{body}\n", flush=True)
         return SendResult(sid="SIM" + uuid.uuid4().hex, status="delivered")
 
     def find_sent(self, to: str, body: str, since: datetime) -> SendResult | None:

@@ -1,0 +1,24 @@
+"""Clinics: every patient, user and API token belongs to one. A single-clinic deployment never has
+to think about it: patients enrolled from the CLI or with the global API_TOKEN join the clinic named
+by CLINIC_NAME, created on first use."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.audit import record
+from bot.models import Clinic
+
+
+def clinic_by_name(session: Session, name: str, create: bool, phone: str | None = None) -> Clinic | None:
+    clinic = session.scalars(select(Clinic).where(func.lower(Clinic.name) == name.strip().lower())).first()
+    if clinic is None and create:
+        clinic = Clinic(name=name.strip(), phone=phone, settings={})
+        session.add(clinic)
+        session.flush()
+        record(session, "system", "clinic_created", f"clinic:{clinic.id}", {"name": clinic.name})
+    return clinic
+
+
+def default_clinic(session: Session, config: dict) -> Clinic:
+    return clinic_by_name(session, config["CLINIC_NAME"], create=True, phone=config["CLINIC_PHONE"])

@@ -1,0 +1,170 @@
+"""Dashboard accounts: argon2 passwords, Flask-Login sessions, and login throttling.
+
+Failed logins are counted in the audit log (keyed by a hash of email + client address), not in
+memory, so the limit holds across gunicorn workers and machines and survives a restart.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import wraps
+from urllib.parse import urlsplit
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+from sqlalchemy import func, select
+
+from bot.audit import record
+from bot.models import AuditLog, User
+from bot.timeutil import utcnow
+from bot.web import db
+
+log = logging.getLogger(__name__)
+bp = Blueprint("auth", __name__, template_folder="templates")
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please log in to see this page."
+login_manager.session_protection = "basic"
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+_hasher = PasswordHasher()
+# Verifying against this when the email is unknown costs the same time as a real check, so response
+# time does not reveal which emails have accounts.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+MIN_PASSWORD = 10
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(stored: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD:
+        return f"password: at least {MIN_PASSWORD} characters"
+    return None
+
+
+@dataclass
+class Account(UserMixin):
+    """The logged-in user, detached from the database session (one per request)."""
+    id: int
+    email: str
+    name: str
+    role: str
+    clinic_id: int | None
+    session_id: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def actor(self) -> str:
+        """How this user appears in the audit log."""
+        return f"{self.name} <{self.email}>"
+
+    def get_id(self) -> str:
+        return self.session_id
+
+
+def _session_id(user: User) -> str:
+    # A fragment of the password hash in the session: changing the password logs out every other session.
+    return f"{user.id}:{user.password_hash[-12:]}"
+
+
+def _account(user: User) -> Account:
+    return Account(user.id, user.email, user.name, user.role, user.clinic_id, _session_id(user))
+
+
+@login_manager.user_loader
+def _load(session_id: str) -> Account | None:
+    user_id, _, fragment = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db().get(User, int(user_id))
+    if user is None or not user.active or _session_id(user) != session_id:
+        return None
+    return _account(user)
+
+
+def _throttle_key(email: str, address: str) -> str:
+    return "login:" + hashlib.sha256(f"{email}|{address}".encode()).hexdigest()[:40]
+
+
+def recent_failures(email: str, address: str) -> int:
+    since = utcnow() - FAILURE_WINDOW
+    return db().scalar(select(func.count(AuditLog.id)).where(
+        AuditLog.action == "login_failed", AuditLog.subject == _throttle_key(email, address),
+        AuditLog.at > since)) or 0
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: a crafted ?next=https://evil.example must not bounce a user off-site."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("dashboard.roster")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(url_for("dashboard.roster"))
+    if request.method == "GET":
+        return render_template("login.html", error=None, email="")
+    email = request.form.get("email", "").strip().lower()[:200]
+    password = request.form.get("password", "")
+    address = request.remote_addr or "-"
+    session = db()
+    if recent_failures(email, address) >= MAX_FAILURES:
+        minutes = int(FAILURE_WINDOW.total_seconds() // 60)
+        return render_template("login.html", email=email, error=(
+            f"Too many failed attempts. For your account's safety, wait {minutes} minutes and try again, "
+            "or ask an admin to reset your password.")), 429
+    user = session.scalars(select(User).where(func.lower(User.email) == email)).first() if email else None
+    if user is None or not check_password(user.password_hash, password) or not user.active:
+        record(session, "anonymous", "login_failed", _throttle_key(email, address),
+               {"known_user": user is not None})
+        session.commit()
+        log.info("dashboard login failed (user known: %s)", user is not None)
+        return render_template("login.html", email=email, error="Wrong email or password."), 401
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    account = _account(user)
+    record(session, account.actor, "login", f"user:{user.id}")
+    session.commit()
+    login_user(account)
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    session = db()
+    record(session, current_user.actor, "logout", f"user:{current_user.id}")
+    session.commit()
+    logout_user()
+    return redirect(url_for("auth.login"))
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapper

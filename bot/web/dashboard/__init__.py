@@ -1,0 +1,68 @@
+"""The coordinator dashboard: server-rendered pages under /dashboard, plus /login and /logout.
+
+`init_app` wires everything the pages need into the app: accounts (Flask-Login), CSRF on every
+form except the webhook and bearer-token API blueprints, cookie settings, and security headers on
+every response. Pages live in one module per screen: roster, patient, escalations, admin, simulator.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from bot.web import auth
+from bot.web.dashboard.common import bp
+
+csrf = CSRFProtect()
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.blueprint in ("dashboard", "auth") and not request.path.startswith("/dashboard/static/"):
+        # Patient data must not linger in shared browser or proxy caches.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    from bot.web import api, twilio
+    from bot.web.dashboard import admin, escalations, patient, roster, simulator  # noqa: F401 (routes)
+
+    runtime = app.extensions["runtime"]
+    plain_http_ok = bool(app.config.get("TESTING")) or runtime.transport.simulated
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=not plain_http_ok,
+        SESSION_COOKIE_NAME="postop_session",
+        REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=not plain_http_ok,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # A queue page left open through a shift must still acknowledge: the token is bound to the
+        # session (which expires) rather than to the hour the page was loaded.
+        WTF_CSRF_TIME_LIMIT=None,
+        # Behind TLS the referrer check adds nothing the SameSite cookie and token do not already give,
+        # and it breaks when a proxy rewrites the host.
+        WTF_CSRF_SSL_STRICT=False,
+    )
+    csrf.init_app(app)
+    csrf.exempt(twilio.bp)  # Twilio signs its requests; there is no browser session to forge
+    csrf.exempt(api.bp)     # bearer tokens, never cookies
+    auth.login_manager.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(bp)
+    app.after_request(_security_headers)
+
+    @app.get("/")
+    def index():
+        return redirect(url_for("dashboard.roster"))
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(e):
+        return render_template("error.html", title="Form expired",
+                               message="This form was out of date. Go back, reload the page and try again."), 400

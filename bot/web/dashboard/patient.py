@@ -1,0 +1,121 @@
+"""One patient: the conversation, the programme, pain over time, and what a coordinator can do."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from bot import enrollment as enrollments
+from bot.audit import record
+from bot.models import Escalation, Inbound, Observation, OptOut, Outbox, ReviewItem
+from bot.timeutil import local_today, utcnow
+from bot.web import db, rt
+from bot.web.dashboard.common import bp, get_patient, pain_chart, pain_value
+
+THREAD_LIMIT = 300
+ONEOFF_MAX = 640  # four SMS segments: enough for a note, short enough to read on a phone
+SHOWN = ("sending", "sent", "delivered", "undelivered", "failed")
+
+
+@dataclass
+class Message:
+    at: datetime
+    direction: str  # out | in
+    body: str
+    status: str
+    kind: str
+    note: str = ""
+
+
+def thread(session, enrollment_id: int) -> list[Message]:
+    out = session.scalars(select(Outbox).where(Outbox.enrollment_id == enrollment_id, Outbox.status.in_(SHOWN),
+                                               Outbox.kind != "page")
+                          .order_by(Outbox.sent_at.desc(), Outbox.id.desc()).limit(THREAD_LIMIT))
+    inbound = session.scalars(select(Inbound).where(Inbound.enrollment_id == enrollment_id)
+                              .order_by(Inbound.received_at.desc()).limit(THREAD_LIMIT))
+    messages = [Message(o.sent_at or o.due_at, "out", o.body or "", o.status, o.kind,
+                        o.error_message or "") for o in out]
+    messages += [Message(i.received_at, "in", i.body, i.tier or "", i.handled_as or "",
+                         ", ".join(i.flags or [])) for i in inbound]
+    messages.sort(key=lambda m: m.at)
+    return messages[-THREAD_LIMIT:]
+
+
+@bp.get("/patients/<int:enrollment_id>")
+@login_required
+def patient(enrollment_id: int):
+    session = db()
+    enrollment = get_patient(enrollment_id)
+    programme = list(session.scalars(select(Outbox).where(Outbox.enrollment_id == enrollment_id,
+                                                          Outbox.kind == "programme").order_by(Outbox.due_at)))
+    pains = [(o.observed_at, v) for o in session.scalars(
+        select(Observation).where(Observation.enrollment_id == enrollment_id, Observation.kind == "pain")
+        .order_by(Observation.observed_at)) if (v := pain_value(o.value)) is not None]
+    escalations = list(session.scalars(select(Escalation).where(Escalation.enrollment_id == enrollment_id)
+                                       .order_by(Escalation.created_at.desc())))
+    reviews = list(session.scalars(select(ReviewItem).where(ReviewItem.enrollment_id == enrollment_id,
+                                                            ReviewItem.resolved_at.is_(None))))
+    opted_out = session.get(OptOut, enrollment.phone)
+    return render_template("patient.html", e=enrollment, messages=thread(session, enrollment_id),
+                           programme=programme, chart=pain_chart(pains), escalations=escalations,
+                           reviews=reviews, opted_out=opted_out, oneoff_max=ONEOFF_MAX,
+                           day=(local_today(enrollment.timezone) - enrollment.surgery_date).days)
+
+
+@bp.post("/patients/<int:enrollment_id>/<action>")
+@login_required
+def change(enrollment_id: int, action: str):
+    session = db()
+    enrollment = get_patient(enrollment_id)
+    try:
+        if action == "pause":
+            enrollments.pause(session, enrollment, current_user.actor)
+        elif action == "resume":
+            enrollments.resume(session, rt(), enrollment, current_user.actor, utcnow())
+        elif action == "unenroll":
+            enrollments.unenroll(session, enrollment, current_user.actor)
+        else:
+            abort(404)
+    except enrollments.EnrollmentError as e:
+        session.rollback()
+        for error in e.errors:
+            flash(error, "error")
+    else:
+        session.commit()
+        flash(f"{enrollment.first_name} is now {enrollment.status}.", "ok")
+    return redirect(url_for("dashboard.patient", enrollment_id=enrollment_id))
+
+
+@bp.post("/patients/<int:enrollment_id>/text")
+@login_required
+def send_text(enrollment_id: int):
+    session = db()
+    enrollment = get_patient(enrollment_id)
+    body = request.form.get("body", "").strip()
+    problem = None
+    if not body:
+        problem = "Write the text first."
+    elif len(body) > ONEOFF_MAX:
+        problem = f"At most {ONEOFF_MAX} characters (this one has {len(body)})."
+    elif session.get(OptOut, enrollment.phone) is not None:
+        problem = "This patient texted STOP: they cannot be texted until they send START. Call them instead."
+    elif enrollment.status not in enrollments.LIVE:
+        problem = f"This patient is {enrollment.status}; texts go to enrolled patients only."
+    elif enrollment.phone_problem:
+        problem = f"The number cannot receive texts ({enrollment.phone_problem}). Fix it or call."
+    if problem:
+        flash(problem, "error")
+        return redirect(url_for("dashboard.patient", enrollment_id=enrollment_id))
+    row = Outbox(key=f"oneoff:{uuid.uuid4().hex}", enrollment_id=enrollment.id, to_phone=enrollment.phone,
+                 kind="oneoff", body=body, due_at=utcnow(), urgent=False)
+    session.add(row)
+    session.flush()
+    record(session, current_user.actor, "oneoff_text", f"enrollment:{enrollment.id}",
+           {"outbox_id": row.id, "chars": len(body)})
+    session.commit()
+    flash("Text queued: it goes out with the next send (held until morning in the patient's quiet hours).", "ok")
+    return redirect(url_for("dashboard.patient", enrollment_id=enrollment_id))
