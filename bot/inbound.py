@@ -1,8 +1,10 @@
-"""Every reply, in order: store it, then keywords, coordinator ACKs, check-in answers, triage, actions.
+"""Every reply: stored first (the webhook), then acted on (the processor): keywords, coordinator
+ACKs, check-in answers, triage, actions.
 
-The caller commits once at the end, so a failure anywhere leaves nothing half-written and Twilio's
-retry (same MessageSid) is processed as if for the first time; a retry after success gets the stored
-answer back without acting twice.
+The webhook only stores the message, keyed by MessageSid, and answers Twilio at once. Processing
+runs right after in a background thread of the same process, and again from the clock for anything
+a crash left behind, so a message is never lost and never acted on twice. Answers to the patient go
+out as urgent outbox rows (no quiet hours, no pacing), like pages.
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot import conversation, escalation, keywords, planner
@@ -19,11 +23,12 @@ from bot.logs import mask_phone
 from bot.messages import settings_for, values_for
 from bot.models import Coordinator, Enrollment, Escalation, Inbound, OptOut, Outbox, ReviewItem
 from bot.runtime import Runtime
-from bot.timeutil import utc_to_local
+from bot.timeutil import utc_to_local, utcnow
 from bot.triage import TriageResult, classify
 
 log = logging.getLogger(__name__)
 TIER_REPLY = {"emergency": "emergency_reply", "urgent": "urgent_reply", "routine": "routine_reply"}
+MAX_ATTEMPTS = 3
 
 
 @dataclass
@@ -34,27 +39,88 @@ class Outcome:
     escalation_id: int | None = None
 
 
+def store(session: Session, message_sid: str, from_phone: str, body: str, to_phone: str | None,
+          now: datetime) -> int | None:
+    """Insert the message unless its MessageSid is already here (a Twilio retry). Returns the new id."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return session.scalar(insert(Inbound).values(
+        message_sid=message_sid, from_phone=from_phone, to_phone=to_phone, body=body, received_at=now,
+        flags=[], evidence=[], attempts=0).on_conflict_do_nothing(index_elements=["message_sid"])
+        .returning(Inbound.id))
+
+
 def receive(rt: Runtime, session: Session, message_sid: str, from_phone: str, body: str, to_phone: str | None,
             now: datetime) -> Outcome:
-    existing = session.scalars(select(Inbound).where(Inbound.message_sid == message_sid)).first()
-    if existing is not None:  # Twilio retried a webhook we already handled
+    """Store and process in one go (the phone simulator, tests). The caller commits."""
+    inbound_id = store(session, message_sid, from_phone, body, to_phone, now)
+    if inbound_id is None:
+        existing = session.scalars(select(Inbound).where(Inbound.message_sid == message_sid)).one()
         return Outcome(existing.reply_body, "duplicate", existing.tier)
-    inbound = Inbound(message_sid=message_sid, from_phone=from_phone, to_phone=to_phone, body=body, received_at=now)
-    session.add(inbound)
-    session.flush()
+    return process(rt, session, session.get(Inbound, inbound_id), now)
+
+
+def process(rt: Runtime, session: Session, inbound: Inbound, now: datetime) -> Outcome:
     outcome = _route(rt, session, inbound, now)
     inbound.handled_as, inbound.reply_body = outcome.handled_as, outcome.reply
     inbound.tier = inbound.tier or outcome.tier
-    log.info("inbound %s from %s handled as %s (tier %s)", inbound.id, mask_phone(from_phone), outcome.handled_as,
-             outcome.tier or "-")
+    inbound.processed_at = now
+    log.info("inbound %s from %s handled as %s (tier %s)", inbound.id, mask_phone(inbound.from_phone),
+             outcome.handled_as, outcome.tier or "-")
     return outcome
+
+
+def process_pending(rt: Runtime, now: datetime | None = None, limit: int = 200) -> int:
+    """Act on every stored, unprocessed message, oldest first, each in its own transaction."""
+    done, failed = 0, []
+    while done < limit:
+        with rt.session() as session:
+            query = select(Inbound).where(Inbound.processed_at.is_(None))
+            if failed:  # once per pass: the next pass (the clock's sweeper) tries it again
+                query = query.where(Inbound.id.not_in(failed))
+            inbound = session.scalars(query.order_by(Inbound.id).limit(1).with_for_update(skip_locked=True)).first()
+            if inbound is None:
+                break
+            inbound_id = inbound.id
+            try:
+                process(rt, session, inbound, now or utcnow())
+                session.commit()
+            except Exception:
+                session.rollback()  # nothing half-done survives; the message itself stays stored
+                log.exception("inbound %s: processing failed", inbound_id)
+                _failed(session, inbound_id, now or utcnow())
+                failed.append(inbound_id)
+        done += 1
+    return done
+
+
+def _failed(session: Session, inbound_id: int, now: datetime) -> None:
+    """Count the failure; after a few, hand the message to a human instead of retrying forever."""
+    inbound = session.get(Inbound, inbound_id)
+    inbound.attempts += 1
+    if inbound.attempts >= MAX_ATTEMPTS:
+        inbound.processed_at, inbound.handled_as = now, "error"
+        session.add(ReviewItem(enrollment_id=None, inbound_id=inbound_id, reason="processing_failed",
+                               detail="the service could not process this reply; read it", created_at=now))
+
+
+def process_and_send(rt: Runtime) -> None:
+    """The webhook's follow-up: act on new messages, then send replies and pages at once."""
+    from bot.dispatch import dispatch_urgent
+
+    try:
+        processed = process_pending(rt)
+    except Exception:  # the clock's sweeper retries; never lose the background thread to this
+        log.exception("inbound processing pass failed; the clock will retry")
+        return
+    if processed:
+        dispatch_urgent(rt)
 
 
 def _route(rt: Runtime, session: Session, inbound: Inbound, now: datetime) -> Outcome:
     phone, body = inbound.from_phone, inbound.body
     coordinator = session.scalars(select(Coordinator).where(Coordinator.phone == phone)).first()
     if coordinator is not None and keywords.ack_code(body):
-        return _coordinator_ack(rt, session, coordinator, keywords.ack_code(body), now)
+        return _coordinator_ack(session, coordinator, inbound, keywords.ack_code(body), now)
     enrollment = session.scalars(select(Enrollment).where(Enrollment.phone == phone)
                                  .order_by(Enrollment.status.in_(("active", "paused")).desc(), Enrollment.id.desc())
                                  .limit(1)).first()
@@ -112,8 +178,8 @@ def _patient_reply(rt: Runtime, session: Session, enrollment: Enrollment, inboun
 
 def _say(rt: Runtime, session: Session, enrollment: Enrollment | None, phone: str, key: str, inbound: Inbound,
          now: datetime, opted_out: bool) -> str | None:
-    """The words for the TwiML reply, recorded in the outbox as already sent (Twilio delivers a
-    TwiML reply itself, at once, outside quiet hours and pacing). Nothing for an opted-out number."""
+    """Answer the patient: an urgent outbox row, sent at once whatever the hour. Nothing for an
+    opted-out number."""
     if opted_out:
         return None
     language = enrollment.language if enrollment else "en"
@@ -125,8 +191,7 @@ def _say(rt: Runtime, session: Session, enrollment: Enrollment | None, phone: st
                   "clinic_phone": rt.config["CLINIC_PHONE"] or "your surgeon's office"}
     body = rt.library.render(language, key, values)
     session.add(Outbox(key=f"reply:{inbound.message_sid}", enrollment_id=enrollment.id if enrollment else None,
-                       to_phone=phone, kind="reply", content_key=key, body=body, urgent=True, due_at=now,
-                       status="sent", sent_at=now, twilio_status="twiml"))
+                       to_phone=phone, kind="reply", content_key=key, body=body, urgent=True, due_at=now))
     return body
 
 
@@ -167,11 +232,14 @@ def _unknown_sender(rt: Runtime, session: Session, inbound: Inbound, now: dateti
                    "unknown_sender", result.tier)
 
 
-def _coordinator_ack(rt: Runtime, session: Session, coordinator: Coordinator, code: str, now: datetime) -> Outcome:
+def _coordinator_ack(session: Session, coordinator: Coordinator, inbound: Inbound, code: str,
+                     now: datetime) -> Outcome:
     esc = session.scalars(select(Escalation).where(Escalation.code == code)).first()
     if esc is None or esc.status != "open":
-        state = "not found" if esc is None else f"already {esc.status}"
-        return Outcome(f"ACK {code}: {state}.", "coordinator")
-    escalation.acknowledge(session, esc, coordinator.name, now)
-    return Outcome(f"ACK {code}: acknowledged by {coordinator.name}. Resolve it with a note in the dashboard.",
-                   "coordinator", escalation_id=esc.id)
+        text = f"ACK {code}: {'not found' if esc is None else f'already {esc.status}'}."
+    else:
+        escalation.acknowledge(session, esc, coordinator.name, now)
+        text = f"ACK {code}: acknowledged by {coordinator.name}. Resolve it with a note in the dashboard."
+    session.add(Outbox(key=f"reply:{inbound.message_sid}", to_phone=coordinator.phone, kind="reply", body=text,
+                       urgent=True, due_at=now))
+    return Outcome(text, "coordinator", escalation_id=esc.id if esc else None)

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select, text, update
 
-from bot import dispatch, escalation, planner, silence
+from bot import dispatch, escalation, inbound, planner, silence
 from bot.messages import settings_for
 from bot.models import Enrollment, Heartbeat
 from bot.runtime import Runtime
@@ -82,6 +82,8 @@ def dispatch_job(rt: Runtime, now: datetime) -> dispatch.Stats:
 JOBS: list[Job] = [
     Job("heartbeat", heartbeat, 30),
     Job("planner", plan_due, 300, singleton=True, pending=_plan_pending),
+    # Replies the webhook stored but no thread acted on (a crash, a restart): never left unread.
+    Job("inbound", inbound.process_pending, 10),
     # The ladder must move within a minute of a page timing out.
     Job("escalation_watchdog", escalation.watchdog, 30),
     Job("silence", silence.check, 600),

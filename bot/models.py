@@ -148,8 +148,17 @@ class Inbound(Base):
     tier: Mapped[str | None] = mapped_column(String(16))
     flags: Mapped[list] = mapped_column(JSON, default=list)
     evidence: Mapped[list] = mapped_column(JSON, default=list)
-    # What we answered, so a retried webhook gets the same answer without acting twice.
+    # What we answered (the text itself goes out through the outbox).
     reply_body: Mapped[str | None] = mapped_column(Text)
+    # Stored by the webhook, acted on by the processor right after; a crash in between leaves
+    # processed_at empty and the clock's sweeper picks it up. attempts counts failed processing runs.
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        Index("ix_inbound_unprocessed", "id",
+              sqlite_where=text("processed_at IS NULL"), postgresql_where=text("processed_at IS NULL")),
+    )
 
 
 class Observation(Base):

@@ -6,7 +6,8 @@ threads, processes or machines share one Twilio number.
 from __future__ import annotations
 
 from sqlalchemy import case, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.models import SenderPace
@@ -14,19 +15,13 @@ from bot.models import SenderPace
 
 def reserve(session: Session, sender: str, now: float, cost: float) -> float:
     """Book `cost` seconds of the sender's time; return when our slot starts (epoch seconds)."""
-    for _ in range(2):
-        booked = session.scalars(
-            update(SenderPace).where(SenderPace.sender == sender)
-            .values(next_at=case((SenderPace.next_at > now, SenderPace.next_at), else_=now) + cost)
-            .returning(SenderPace.next_at)).first()
-        if booked is not None:
-            return booked - cost
-        try:
-            with session.begin_nested():
-                session.add(SenderPace(sender=sender, next_at=now))
-        except IntegrityError:  # another dispatcher created it first; book against theirs
-            pass
-    raise RuntimeError(f"cannot book a send slot for {sender}")
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(SenderPace).values(sender=sender, next_at=now).on_conflict_do_nothing())
+    booked = session.scalars(
+        update(SenderPace).where(SenderPace.sender == sender)
+        .values(next_at=case((SenderPace.next_at > now, SenderPace.next_at), else_=now) + cost)
+        .returning(SenderPace.next_at)).one()
+    return booked - cost
 
 
 def wait_for_slot(rt, sender: str, segments: int) -> float:

@@ -26,15 +26,26 @@ class Runtime:
     clock: Callable[[], float] = time.time
     _extra: dict = field(default_factory=dict)
 
-    def kick_urgent(self) -> None:
-        """Send pages and safety texts now rather than at the next clock tick: in a background
-        thread, so the webhook answers Twilio at once. Tests replace it with a direct call."""
-        from bot.dispatch import dispatch_urgent
-
+    def _background(self, func) -> None:
         executor = self._extra.get("executor")
         if executor is None:
-            executor = self._extra["executor"] = ThreadPoolExecutor(1, thread_name_prefix="urgent")
-        executor.submit(dispatch_urgent, self)
+            # One worker: messages are processed in arrival order within a process.
+            executor = self._extra["executor"] = ThreadPoolExecutor(1, thread_name_prefix="background")
+        executor.submit(func, self)
+
+    def kick_urgent(self) -> None:
+        """Send pages and safety texts now rather than at the next clock tick, in a background
+        thread so the caller returns at once. Tests replace it with a direct call."""
+        from bot.dispatch import dispatch_urgent
+
+        self._background(dispatch_urgent)
+
+    def kick_inbound(self) -> None:
+        """Act on newly stored replies now (then send what they call for); the clock sweeps up
+        anything a crash leaves behind. Tests replace it with a direct call."""
+        from bot.inbound import process_and_send
+
+        self._background(process_and_send)
 
     def session(self):
         return db.session_scope(self.sessions)

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 
 from bot import create_app, db
 from bot.dispatch import dispatch_urgent
+from bot.inbound import process_and_send
 from tests.support.fake_twilio import FakeTwilio
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
@@ -93,6 +94,7 @@ def app(config):
     rt.waits = []
     rt.sleep = rt.waits.append  # pacing is asserted on, never slept
     rt.kick_urgent = lambda: dispatch_urgent(rt)  # pages go out before the test looks
+    rt.kick_inbound = lambda: process_and_send(rt)  # replies are acted on before the webhook returns
     yield app
     rt.engine.dispose()
 

@@ -39,14 +39,15 @@ def sms(client, body: str, sid: str, sender: str = "+12025550143", **kw):
                                                 "Body": body, "NumMedia": "0", "AccountSid": "AC" + "0" * 32}, **kw)
 
 
-def twiml_message(response) -> str | None:
-    """The text of the TwiML <Message>, if any."""
-    import xml.etree.ElementTree as ET
-
+def reply(client, fake_twilio, body: str, sid: str, sender: str = "+12025550143") -> str | None:
+    """Send a text through the webhook; return what the service texted back to the sender (None if
+    nothing). The webhook itself answers an empty TwiML: replies go through the outbox."""
+    before = len(fake_twilio.to(sender))
+    response = sms(client, body, sid, sender)
     assert response.status_code == 200, response.get_data(as_text=True)
-    assert response.mimetype == "text/xml"
-    node = ET.fromstring(response.get_data(as_text=True)).find("Message")
-    return node.text if node is not None else None
+    assert response.mimetype == "text/xml" and "<Message>" not in response.get_data(as_text=True)
+    new = [m.body for m in fake_twilio.to(sender)[before:]]
+    return "\n".join(new) if new else None
 
 
 def add_coordinator(rt, name: str, phone: str, rank: int | None):

@@ -5,7 +5,7 @@ import time_machine
 
 from bot.jobs import tick
 from bot.models import AuditLog, Escalation, ReviewItem
-from tests.helpers import add_coordinator, enroll, sms, twiml_message
+from tests.helpers import add_coordinator, enroll, reply, sms
 
 NOW = datetime(2026, 11, 22, 3, 30)  # 22:30 in New York: quiet hours do not hold safety texts
 
@@ -29,8 +29,8 @@ def test_emergency_tells_the_patient_to_call_911_and_pages_rank_one(client, rt, 
     setup_team(rt)
     enroll(rt, NOW - timedelta(days=1))
     with time_machine.travel(NOW, tick=False):
-        reply = twiml_message(sms(client, "chest pain and I cant catch my breath", "SM" + "1" * 32))
-    assert "Call 911 now" in reply
+        answer = reply(client, fake_twilio, "chest pain and I cant catch my breath", "SM" + "1" * 32)
+    assert "Call 911 now" in answer
     [page] = pages_to(fake_twilio, "+12025550181")
     assert page.startswith("[EMERGENCY] Patient Ana (enrollment 1): chest_or_breathing")
     assert "+12025550143" not in page and "https://postop.example.org/dashboard/escalations/1" in page
@@ -39,18 +39,18 @@ def test_emergency_tells_the_patient_to_call_911_and_pages_rank_one(client, rt, 
     assert esc.code in page and esc.status == "open" and esc.next_page_at == NOW + timedelta(minutes=5)
 
 
-def test_self_harm_points_to_988(client, rt):
+def test_self_harm_points_to_988(client, rt, fake_twilio):
     setup_team(rt)
     enroll(rt, NOW - timedelta(days=1), language="es")
-    reply = twiml_message(sms(client, "ya no quiero vivir", "SM" + "2" * 32))
-    assert "988" in reply
+    answer = reply(client, fake_twilio, "ya no quiero vivir", "SM" + "2" * 32)
+    assert "988" in answer
 
 
 def test_urgent_asks_to_call_the_surgeon_and_pages(client, rt, fake_twilio):
     setup_team(rt)
     enroll(rt, NOW - timedelta(days=1))
-    reply = twiml_message(sms(client, "temp is 101.8 and the incision is red", "SM" + "3" * 32))
-    assert "call your surgeon's office now at +12025550111" in reply and "alerted" in reply
+    answer = reply(client, fake_twilio, "temp is 101.8 and the incision is red", "SM" + "3" * 32)
+    assert "call your surgeon's office now at +12025550111" in answer and "alerted" in answer
     assert escalations(rt)[0].tier == "urgent"
     assert len(pages_to(fake_twilio, "+12025550181")) == 1
 
@@ -58,8 +58,8 @@ def test_urgent_asks_to_call_the_surgeon_and_pages(client, rt, fake_twilio):
 def test_routine_is_acknowledged_and_queued_without_a_page(client, rt, fake_twilio):
     setup_team(rt)
     enroll(rt, NOW - timedelta(days=1))
-    reply = twiml_message(sms(client, "can I take a shower yet?", "SM" + "4" * 32))
-    assert "next business day" in reply
+    answer = reply(client, fake_twilio, "can I take a shower yet?", "SM" + "4" * 32)
+    assert "next business day" in answer
     assert escalations(rt) == [] and pages_to(fake_twilio, "+12025550181") == []
     with rt.session() as s:
         assert s.query(ReviewItem).filter_by(reason="routine_reply").count() == 1
@@ -85,18 +85,19 @@ def test_ack_by_text_from_the_registered_phone_stops_the_ladder(client, rt, fake
     with time_machine.travel(NOW, tick=False):
         sms(client, "coughed up blood", "SM" + "6" * 32)
     code = escalations(rt)[0].code
-    stranger = twiml_message(sms(client, f"ACK {code}", "SM" + "7" * 32, sender="+12025550170"))
+    stranger = reply(client, fake_twilio, f"ACK {code}", "SM" + "7" * 32, sender="+12025550170")
     assert "We do not know your number" in stranger and escalations(rt)[0].status == "open"
     with time_machine.travel(NOW + timedelta(minutes=2), tick=False):
-        reply = twiml_message(sms(client, f"ack {code.lower()}", "SM" + "8" * 32, sender="+12025550182"))
-    assert "acknowledged by Lee Okafor" in reply
+        answer = reply(client, fake_twilio, f"ack {code.lower()}", "SM" + "8" * 32, sender="+12025550182")
+    assert "acknowledged by Lee Okafor" in answer
     esc = escalations(rt)[0]
     assert (esc.status, esc.acknowledged_by, esc.acknowledged_at) == ("acknowledged", "Lee Okafor",
                                                                        NOW + timedelta(minutes=2))
     later = NOW + timedelta(minutes=30)
     with time_machine.travel(later, tick=False):
         tick(rt, later)
-    assert len(pages_to(fake_twilio, "+12025550181")) == 1 and pages_to(fake_twilio, "+12025550182") == []
+    assert len(pages_to(fake_twilio, "+12025550181")) == 1
+    assert [m for m in pages_to(fake_twilio, "+12025550182") if "[EMERGENCY]" in m] == []  # only the ACK answer
     with rt.session() as s:
         actions = [a.action for a in s.query(AuditLog).order_by(AuditLog.id)]
     assert actions.count("escalation_opened") == 1 and "escalation_acknowledged" in actions

@@ -6,7 +6,7 @@ import pytest
 from bot.dispatch import dispatch_due
 from bot.keywords import keyword
 from bot.models import AuditLog, OptOut
-from tests.helpers import add_coordinator, enroll, outbox, sms, twiml_message
+from tests.helpers import add_coordinator, enroll, outbox, reply, sms
 
 NOW = datetime(2026, 11, 21, 12, 0)
 
@@ -32,8 +32,7 @@ def test_yes_opts_in_only_when_opted_out():
 
 def test_stop_opts_out_cancels_future_texts_and_sends_nothing_more(client, rt, fake_twilio):
     e = enroll(rt, NOW)
-    response = sms(client, "STOP", "SM" + "a" * 32)
-    assert twiml_message(response) is None  # Twilio confirms STOP itself
+    assert reply(client, fake_twilio, "STOP", "SM" + "a" * 32) is None  # Twilio confirms STOP itself
     with rt.session() as s:
         assert s.get(OptOut, e.phone) is not None
         assert s.query(AuditLog).filter_by(action="opt_out").count() == 1
@@ -47,25 +46,25 @@ def test_start_opts_back_in_and_resumes_from_today(client, rt, fake_twilio):
     sms(client, "stop", "SM" + "b" * 32)
     import time_machine
     with time_machine.travel(NOW + timedelta(hours=2), tick=False):
-        reply = twiml_message(sms(client, "Start", "SM" + "c" * 32))
-    assert reply.startswith("Welcome back, Ana")
+        answer = reply(client, fake_twilio, "Start", "SM" + "c" * 32)
+    assert answer.startswith("Welcome back, Ana")
     future = [r for r in outbox(rt, kind="programme") if r.due_at > NOW + timedelta(hours=2)]
     assert future and {r.status for r in future} == {"planned"}
     with rt.session() as s:
         assert s.query(OptOut).count() == 0
 
 
-def test_help_answers_with_clinic_name_phone_and_how_to_stop(client, rt):
+def test_help_answers_with_clinic_name_phone_and_how_to_stop(client, rt, fake_twilio):
     enroll(rt, NOW, language="es")
-    reply = twiml_message(sms(client, "HELP", "SM" + "d" * 32))
-    assert "Riverside Spine Center" in reply and "+12025550111" in reply and "STOP" in reply
+    answer = reply(client, fake_twilio, "HELP", "SM" + "d" * 32)
+    assert "Riverside Spine Center" in answer and "+12025550111" in answer and "STOP" in answer
 
 
 def test_cant_stop_shaking_is_triaged_not_an_opt_out(client, rt, fake_twilio):
     add_coordinator(rt, "Dana Whitfield", "+12025550181", 1)
     enroll(rt, NOW)
-    reply = twiml_message(sms(client, "I can't stop shaking", "SM" + "e" * 32))
-    assert "call your surgeon's office" in reply
+    answer = reply(client, fake_twilio, "I can't stop shaking", "SM" + "e" * 32)
+    assert "call your surgeon's office" in answer
     with rt.session() as s:
         assert s.query(OptOut).count() == 0
     assert len(fake_twilio.to("+12025550181")) == 1
@@ -75,8 +74,7 @@ def test_opted_out_patient_red_flag_still_pages_but_gets_no_text(client, rt, fak
     add_coordinator(rt, "Dana Whitfield", "+12025550181", 1)
     e = enroll(rt, NOW)
     sms(client, "STOP", "SM" + "f" * 32)
-    response = sms(client, "I wet myself and can't feel down there", "SM" + "g" * 32)
-    assert twiml_message(response) is None
+    assert reply(client, fake_twilio, "I wet myself and can't feel down there", "SM" + "g" * 32) is None
     assert fake_twilio.to(e.phone) == []
     [page] = fake_twilio.to("+12025550181")
     assert "EMERGENCY" in page.body and "cauda_equina" in page.body

@@ -5,7 +5,7 @@ import logging
 from functools import wraps
 
 from flask import Blueprint, Response, abort, request
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -24,6 +24,7 @@ STATUS_MAP = {"accepted": "sent", "scheduled": "sent", "queued": "sent", "sendin
               "failed": "failed", "canceled": "cancelled"}
 RANK = {"planned": 0, "sending": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3, "cancelled": 3}
 DEAD_NUMBER = {"30005", "30006"}  # unknown handset, landline: retrying the number will not help
+EMPTY_TWIML = str(MessagingResponse())
 MAX_WEBHOOK_BYTES = 64 * 1024  # Twilio's inbound bodies are at most 1,600 characters plus metadata
 
 
@@ -89,18 +90,12 @@ def status():
     return "", 204
 
 
-def _twiml(reply: str | None) -> Response:
-    response = MessagingResponse()
-    if reply:
-        response.message(reply)
-    return Response(str(response), mimetype="text/xml")
-
-
 @bp.post("/sms")
 @twilio_signed
 def sms():
-    """Store first, keyed by MessageSid, act, answer with TwiML. One transaction: if the database
-    fails midway nothing is kept and the 5xx makes Twilio retry."""
+    """Store the message, keyed by MessageSid, and answer at once; acting on it happens right
+    after, off the request (see bot.inbound). If the database fails nothing is kept and the 5xx
+    makes Twilio retry."""
     form = request.form
     sid, sender = form.get("MessageSid", ""), form.get("From", "")
     if not sid or not sender or len(sid) > 64 or len(sender) > 20:
@@ -110,15 +105,13 @@ def sms():
         body = "[picture or attachment without text]"
     session = db()
     try:
-        outcome = inbound.receive(rt(), session, sid, sender, body, form.get("To"), utcnow())
+        new = inbound.store(session, sid, sender, body, form.get("To"), utcnow())
         session.commit()
-    except IntegrityError:  # the same MessageSid arrived twice at once; the other request answers it
-        session.rollback()
-        outcome = inbound.receive(rt(), session, sid, sender, body, form.get("To"), utcnow())
     except SQLAlchemyError:
         session.rollback()
         log.exception("inbound %s: database error; Twilio will retry", sid)
         return Response("temporarily unavailable", status=503)
-    if outcome.escalation_id is not None:
-        rt().kick_urgent()
-    return _twiml(outcome.reply)
+    if new is not None:
+        rt().kick_inbound()
+    # Empty TwiML: answers go through the outbox, so they are recorded, tracked and retried like any text.
+    return Response(EMPTY_TWIML, mimetype="text/xml")

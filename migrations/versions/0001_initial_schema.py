@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 05:39:15.751692
+Create Date: 2026-11-21 06:04:10.559186
 """
 from alembic import op
 import sqlalchemy as sa
@@ -123,6 +123,8 @@ def upgrade() -> None:
     sa.Column('flags', sa.JSON(), nullable=False),
     sa.Column('evidence', sa.JSON(), nullable=False),
     sa.Column('reply_body', sa.Text(), nullable=True),
+    sa.Column('processed_at', sa.DateTime(), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['enrollment_id'], ['enrollments.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('message_sid')
@@ -130,6 +132,7 @@ def upgrade() -> None:
     with op.batch_alter_table('inbound', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_inbound_enrollment_id'), ['enrollment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_inbound_from_phone'), ['from_phone'], unique=False)
+        batch_op.create_index('ix_inbound_unprocessed', ['id'], unique=False, sqlite_where=sa.text('processed_at IS NULL'), postgresql_where=sa.text('processed_at IS NULL'))
 
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -255,6 +258,7 @@ def downgrade() -> None:
 
     op.drop_table('outbox')
     with op.batch_alter_table('inbound', schema=None) as batch_op:
+        batch_op.drop_index('ix_inbound_unprocessed', sqlite_where=sa.text('processed_at IS NULL'), postgresql_where=sa.text('processed_at IS NULL'))
         batch_op.drop_index(batch_op.f('ix_inbound_from_phone'))
         batch_op.drop_index(batch_op.f('ix_inbound_enrollment_id'))
 
