@@ -119,6 +119,8 @@ SETTINGS: dict[str, tuple] = {
     "MAX_SEND_ATTEMPTS": (_positive_int, 6),
     "ROUTINE_STALE_HOURS": (_positive_int, 4),
     "DISPATCH_INTERVAL_SECONDS": (_positive_int, 10),
+    # How soon a reply that is no red flag ("ok thanks", "6") is acted on and answered.
+    "INBOUND_SWEEP_SECONDS": (_positive_int, 5),
     "ESCALATION_EMERGENCY_MINUTES": (_positive_int, 5),
     "ESCALATION_URGENT_MINUTES": (_positive_int, 15),
     # How long after a check-in question a bare "6" or "no" still counts as its answer.

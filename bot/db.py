@@ -36,7 +36,9 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # No pre-ping: it costs a round trip on every checkout (every webhook). A connection lost to a
+    # database restart fails one request (a 5xx Twilio retries), and SQLAlchemy then replaces the pool.
+    return create_engine(url, pool_size=10, max_overflow=20)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -1,9 +1,10 @@
 """Every reply: stored first (the webhook), then acted on (the processor): keywords, coordinator
 ACKs, check-in answers, triage, actions.
 
-The webhook only stores the message, keyed by MessageSid, and answers Twilio at once. Processing
-runs right after in a background thread of the same process, and again from the clock for anything
-a crash left behind, so a message is never lost and never acted on twice. Answers to the patient go
+The webhook only stores the message, keyed by MessageSid, and answers Twilio at once. A possible
+red flag, a keyword or an ACK is processed right after in a background thread of the same process;
+everything else, and anything a crash left behind, by the clock's sweep a few seconds later
+(INBOUND_SWEEP_SECONDS). A message is never lost and never acted on twice. Answers to the patient go
 out as urgent outbox rows (no quiet hours, no pacing), like pages.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot import conversation, escalation, keywords, planner
@@ -39,14 +41,32 @@ class Outcome:
     escalation_id: int | None = None
 
 
+def _insert_statement(dialect: str):
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (insert(Inbound).on_conflict_do_nothing(index_elements=["message_sid"]).returning(Inbound.id))
+
+
+_INSERTS = {name: _insert_statement(name) for name in ("postgresql", "sqlite")}
+
+
+def _row(message_sid: str, from_phone: str, body: str, to_phone: str | None, now: datetime) -> dict:
+    return {"message_sid": message_sid, "from_phone": from_phone, "to_phone": to_phone, "body": body,
+            "received_at": now, "flags": [], "evidence": [], "attempts": 0}
+
+
 def store(session: Session, message_sid: str, from_phone: str, body: str, to_phone: str | None,
           now: datetime) -> int | None:
     """Insert the message unless its MessageSid is already here (a Twilio retry). Returns the new id."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return session.scalar(insert(Inbound).values(
-        message_sid=message_sid, from_phone=from_phone, to_phone=to_phone, body=body, received_at=now,
-        flags=[], evidence=[], attempts=0).on_conflict_do_nothing(index_elements=["message_sid"])
-        .returning(Inbound.id))
+    statement = _INSERTS[session.get_bind().dialect.name]
+    return session.execute(statement, _row(message_sid, from_phone, body, to_phone, now)).scalar()
+
+
+def store_now(engine: Engine, message_sid: str, from_phone: str, body: str, to_phone: str | None,
+              now: datetime) -> int | None:
+    """`store` as one autocommitted statement: one round trip for the webhook's hot path (a single
+    INSERT is atomic on its own)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        return conn.execute(_INSERTS[engine.dialect.name], _row(message_sid, from_phone, body, to_phone, now)).scalar()
 
 
 def receive(rt: Runtime, session: Session, message_sid: str, from_phone: str, body: str, to_phone: str | None,
@@ -101,6 +121,16 @@ def _failed(session: Session, inbound_id: int, now: datetime) -> None:
         inbound.processed_at, inbound.handled_as = now, "error"
         session.add(ReviewItem(enrollment_id=None, inbound_id=inbound_id, reason="processing_failed",
                                detail="the service could not process this reply; read it", created_at=now))
+
+
+def needs_action_now(body: str) -> bool:
+    """Whether a just-stored reply should be acted on this instant rather than by the clock's next
+    sweep (seconds later). Cheap and context-free on purpose: anything that might be a red flag, a
+    keyword or a coordinator's ACK goes now; "ok thanks" can wait for the sweep, which keeps the
+    webhook fast under load."""
+    if keywords.keyword(body, opted_out=True) or keywords.ack_code(body):
+        return True
+    return classify(body).tier in ("urgent", "emergency")
 
 
 def process_and_send(rt: Runtime) -> None:

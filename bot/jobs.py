@@ -83,7 +83,7 @@ JOBS: list[Job] = [
     Job("heartbeat", heartbeat, 30),
     Job("planner", plan_due, 300, singleton=True, pending=_plan_pending),
     # Replies the webhook stored but no thread acted on (a crash, a restart): never left unread.
-    Job("inbound", inbound.process_pending, 10),
+    Job("inbound", inbound.process_pending, "INBOUND_SWEEP_SECONDS"),
     # The ladder must move within a minute of a page timing out.
     Job("escalation_watchdog", escalation.watchdog, 30),
     Job("silence", silence.check, 600),

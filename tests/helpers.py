@@ -40,12 +40,15 @@ def sms(client, body: str, sid: str, sender: str = "+12025550143", **kw):
 
 
 def reply(client, fake_twilio, body: str, sid: str, sender: str = "+12025550143") -> str | None:
-    """Send a text through the webhook; return what the service texted back to the sender (None if
-    nothing). The webhook itself answers an empty TwiML: replies go through the outbox."""
+    """Send a text through the webhook and let the sweep run; return what the service texted back to
+    the sender (None if nothing). The webhook itself answers an empty TwiML: replies go through the outbox."""
+    from bot.inbound import process_and_send
+
     before = len(fake_twilio.to(sender))
     response = sms(client, body, sid, sender)
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.mimetype == "text/xml" and "<Message>" not in response.get_data(as_text=True)
+    process_and_send(client.application.extensions["runtime"])  # the clock's sweep, seconds later
     new = [m.body for m in fake_twilio.to(sender)[before:]]
     return "\n".join(new) if new else None
 

@@ -27,6 +27,19 @@ def test_valid_signature_is_accepted_and_the_reply_stored(client, rt, fake_twili
     assert (row.body, row.enrollment_id, row.handled_as) == ("ok thanks", 1, "triage")
 
 
+def test_red_flags_are_acted_on_at_once_and_the_rest_at_the_next_sweep(client, rt, fake_twilio):
+    from bot.inbound import needs_action_now, process_pending
+
+    assert needs_action_now("chest pain") and needs_action_now("STOP") and needs_action_now("ACK K7P2QX")
+    assert not needs_action_now("ok thanks") and not needs_action_now("walked twice today")
+    enroll(rt, NOW)
+    sms(client, "I cant breathe", "SM" + "b" * 32)  # acted on before the webhook's thread is done
+    assert "911" in fake_twilio.to("+12025550143")[-1].body
+    sms(client, "ok thanks", "SM" + "c" * 32)
+    assert inbound_rows(rt)[-1].processed_at is None
+    assert process_pending(rt) == 1 and inbound_rows(rt)[-1].handled_as == "triage"
+
+
 def test_missing_or_invalid_signature_is_403_and_nothing_is_stored(client, rt):
     form = {"MessageSid": "SM" + "2" * 32, "From": "+12025550143", "Body": "hello"}
     assert client.post("/twilio/sms", data=form).status_code == 403
@@ -99,10 +112,11 @@ def test_a_reply_whose_processing_fails_is_kept_retried_and_finally_handed_to_a_
                      body="Pain 0-10?", due_at=NOW, status="sent", sent_at=NOW))
     try:
         with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
-            assert sms(client, "5", "SM" + "9" * 32).status_code == 200
+            assert sms(client, "5", "SM" + "9" * 32).status_code == 200  # stored
+            tick(rt, NOW + timedelta(minutes=1))  # the clock's sweep fails to act on it
             [row] = inbound_rows(rt)
             assert row.processed_at is None and row.attempts == 1
-            tick(rt, NOW + timedelta(minutes=1))  # the clock's sweeper tries again
+            tick(rt, NOW + timedelta(minutes=1))  # and again
     finally:
         with rt.engine.begin() as conn:
             conn.execute(text("ALTER TABLE observations_gone RENAME TO observations"))

@@ -103,15 +103,12 @@ def sms():
     body = form.get("Body", "")
     if int(form.get("NumMedia", "0") or 0) and not body:
         body = "[picture or attachment without text]"
-    session = db()
     try:
-        new = inbound.store(session, sid, sender, body, form.get("To"), utcnow())
-        session.commit()
+        new = inbound.store_now(rt().engine, sid, sender, body, form.get("To"), utcnow())
     except SQLAlchemyError:
-        session.rollback()
         log.exception("inbound %s: database error; Twilio will retry", sid)
         return Response("temporarily unavailable", status=503)
-    if new is not None:
+    if new is not None and inbound.needs_action_now(body):
         rt().kick_inbound()
     # Empty TwiML: answers go through the outbox, so they are recorded, tracked and retried like any text.
     return Response(EMPTY_TWIML, mimetype="text/xml")
