@@ -42,8 +42,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(target: str, port: int, workers: int, env: dict) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+def start_gunicorn(target: str, port: int, workers: int, threads: int, env: dict) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
+                             "--bind",
                              f"127.0.0.1:{port}", "--log-level", "warning", target], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
@@ -108,6 +109,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn --threads (gthread workers when > 1)")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=4000)
     parser.add_argument("--seconds", type=int, default=10, help="length of the fixed-rate run")
@@ -126,7 +128,7 @@ def main() -> None:
     results = {}
     for label, target in [("bare Flask endpoint", "bare_app:app"), ("postop /twilio/sms", "bot:create_app()")]:
         port = free_port()
-        server = start_gunicorn(target, port, args.workers, env)
+        server = start_gunicorn(target, port, args.workers, args.threads, env)
         try:
             load(port, signed_requests(phones, 200), args.clients, None)  # warm up
             rps, lat, errors = load(port, signed_requests(phones, args.requests), args.clients, None)
@@ -139,7 +141,8 @@ def main() -> None:
               f"p50={statistics.median(fixed) * 1000:.1f} ms p99={p99(fixed):.1f} ms (errors {fixed_errors})",
               flush=True)
     ratio = results["postop /twilio/sms"] / results["bare Flask endpoint"]
-    print(f"service/bare throughput = {100 * ratio:.0f}% (target >= 50%); gunicorn workers={args.workers}, "
+    print(f"service/bare throughput = {100 * ratio:.0f}% (target >= 50%); gunicorn workers={args.workers} "
+          f"threads={args.threads}, "
           f"db={args.db}, cores={os.cpu_count()}")
     cleanup()
 

@@ -8,11 +8,12 @@ from functools import wraps
 from pathlib import Path
 
 import click
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 
 from bot import config as settings
 from bot import db, enrollment, logs, pathways
 from bot.audit import record
+from bot.models import User
 from bot.runtime import Runtime, build
 from bot.timeutil import utcnow
 
@@ -212,6 +213,10 @@ def run(host: str, port: int) -> None:
     scheduler = start_background(app.extensions["runtime"])
     mode = "SIMULATOR: no real texts are sent" if rt.transport.simulated else "sending through Twilio"
     click.echo(f"postop on http://{host}:{port}  ({mode}; database {rt.engine.url.render_as_string()})")
+    with rt.session() as session:
+        if session.scalar(select(func.count()).select_from(User)) == 0:
+            click.echo("No dashboard account yet: in another terminal run\n  .venv/bin/postop user create "
+                       "--email you@clinic.example.org --name \"Your Name\" --role admin")
     server = make_server(host, port, app, threaded=True)
     try:
         server.serve_forever()

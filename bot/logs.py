@@ -33,3 +33,5 @@ def setup(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Every job run would be an INFO line every few seconds; failures still come through.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
