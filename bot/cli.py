@@ -116,16 +116,13 @@ def _change(action: str):
             found = session.get(enrollment.Enrollment, enrollment_id)
             if found is None:
                 raise enrollment.EnrollmentError([f"enrollment {enrollment_id}: not found"])
-            if action == "resume":
-                enrollment.resume(session, rt, found, "cli", utcnow())
-            else:
-                getattr(enrollment, action)(session, found, "cli")
+            enrollment.change(session, rt, found, action, "cli", utcnow())
         click.echo(f"enrollment {enrollment_id}: {found.status}")
     command.__doc__ = f"{action.capitalize()} an enrollment."
     return command
 
 
-for _action in ("pause", "resume", "unenroll"):
+for _action in enrollment.ACTIONS:
     main.command(_action)(_change(_action))
 
 

@@ -225,6 +225,21 @@ def unenroll(session: Session, enrollment: Enrollment, actor: str) -> int:
     return cancelled
 
 
+ACTIONS = ("pause", "resume", "unenroll")
+
+
+def change(session: Session, rt: Runtime, enrollment: Enrollment, action: str, actor: str, now: datetime) -> None:
+    """Pause, resume or unenroll: the one entry point for the CLI, the API and the dashboard."""
+    if action == "pause":
+        pause(session, enrollment, actor)
+    elif action == "resume":
+        resume(session, rt, enrollment, actor, now)
+    elif action == "unenroll":
+        unenroll(session, enrollment, actor)
+    else:
+        raise EnrollmentError([f"action: unknown {action!r} ({', '.join(ACTIONS)})"], status=404)
+
+
 def _require(enrollment: Enrollment, allowed: set[str], action: str) -> None:
     if enrollment.status not in allowed:
         raise EnrollmentError([f"status: cannot {action} an enrollment that is {enrollment.status}"], status=409)

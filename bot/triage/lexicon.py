@@ -116,11 +116,15 @@ def load(lang: str) -> Lexicon:
     words["stopwords"] = _folded_set(data.get("stopwords"))
     number_words = {fold_phrase(k): float(v) for k, v in numbers.get("words", {}).items()}
 
-    for items in list(cue_data.values()) + [v for v in numbers.values() if isinstance(v, list)]:
+    for items in cue_data.values():
+        for item in items:
+            vocab |= literal_words(str(item))
+    preferred = set(vocab)   # words of the patterns and cues: these win ties in spelling
+    for items in [v for v in numbers.values() if isinstance(v, list)]:
         for item in items:
             vocab |= literal_words(str(item))
     vocab |= set(number_words) | set(words["stopwords"])
     vocab |= _folded_set(data.get("common_words"))
     aliases = {fold_phrase(k): fold_phrase(str(v)) for k, v in (data.get("aliases") or {}).items()}
-    corrector = SpellCorrector(vocab, aliases)
+    corrector = SpellCorrector(vocab, aliases, preferred)
     return Lexicon(lang, groups, cues, words, number_words, flag_options, corrector, rules)

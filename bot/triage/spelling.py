@@ -3,7 +3,9 @@
 Why these guards: short words are where fuzzy matching goes wild ("paid" -> "pain"), so only
 tokens of 4+ letters are corrected, the allowed edit distance grows with length, the first letter
 must agree (typos rarely hit it), and every word the lexicon lists as ordinary vocabulary is left
-alone. Results are memoised per token: patient texts reuse a small vocabulary, so after warm-up
+alone. When several words are equally close, a word the rules use (a symptom or a cue) wins over
+an ordinary word: "fevr" is "fever", not "fear" (when in doubt, the higher tier). Results are
+memoised per token: patient texts reuse a small vocabulary, so after warm-up
 correction is a dict lookup.
 """
 from __future__ import annotations
@@ -23,8 +25,10 @@ def max_distance(length: int) -> int:
 
 
 class SpellCorrector:
-    def __init__(self, vocabulary: Iterable[str], aliases: dict[str, str]) -> None:
+    def __init__(self, vocabulary: Iterable[str], aliases: dict[str, str],
+                 preferred: Iterable[str] = ()) -> None:
         self.vocab = frozenset(vocabulary)
+        self.preferred = frozenset(preferred) & self.vocab
         self.aliases = dict(aliases)
         by_letter: dict[str, list[str]] = defaultdict(list)
         for word in sorted(self.vocab):
@@ -50,10 +54,12 @@ class SpellCorrector:
         candidates = self._by_letter.get(token[0])
         if not candidates:
             return token
-        best = process.extractOne(
+        found = process.extract(
             token, candidates, scorer=DamerauLevenshtein.distance,
-            score_cutoff=max_distance(len(token)),
+            score_cutoff=max_distance(len(token)), limit=None,
         )
-        if best is None:
+        if not found:
             return token
-        return best[0]
+        best = min(score for _, score, _ in found)
+        tied = [word for word, score, _ in found if score == best]
+        return next((w for w in tied if w in self.preferred), tied[0])

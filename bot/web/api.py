@@ -100,14 +100,7 @@ def get_enrollment(enrollment_id: int):
 def change_enrollment(enrollment_id: int, action: str):
     session = db()
     enrollment = _get(enrollment_id)
-    if action == "pause":
-        enrollments.pause(session, enrollment, g.api_actor)
-    elif action == "resume":
-        enrollments.resume(session, rt(), enrollment, g.api_actor, utcnow())
-    elif action == "unenroll":
-        enrollments.unenroll(session, enrollment, g.api_actor)
-    else:
-        return _error(404, [f"action: unknown {action!r} (pause, resume, unenroll)"])
+    enrollments.change(session, rt(), enrollment, action, g.api_actor, utcnow())
     session.commit()
     return jsonify(_describe(session, [enrollment])[0])
 

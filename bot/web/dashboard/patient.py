@@ -72,14 +72,9 @@ def change(enrollment_id: int, action: str):
     session = db()
     enrollment = get_patient(enrollment_id)
     try:
-        if action == "pause":
-            enrollments.pause(session, enrollment, current_user.actor)
-        elif action == "resume":
-            enrollments.resume(session, rt(), enrollment, current_user.actor, utcnow())
-        elif action == "unenroll":
-            enrollments.unenroll(session, enrollment, current_user.actor)
-        else:
+        if action not in enrollments.ACTIONS:
             abort(404)
+        enrollments.change(session, rt(), enrollment, action, current_user.actor, utcnow())
     except enrollments.EnrollmentError as e:
         session.rollback()
         for error in e.errors:
