@@ -129,15 +129,14 @@ def list_escalations():
     return jsonify(escalations=[escalation.describe(e, now) for e in db().scalars(query)])
 
 
-@bp.post("/escalations/<int:escalation_id>/<action>")
+@bp.post("/escalations/<int:escalation_id>/ack", defaults={"action": "ack"})
+@bp.post("/escalations/<int:escalation_id>/resolve", defaults={"action": "resolve"})
 @token_required
 def change_escalation(escalation_id: int, action: str):
     """Acknowledge or resolve: the JSON body names the person (`by`), since an escalation ends only
     with a named human; `resolve` also needs a `note`."""
     data = request.get_json(silent=True) or {}
     by = str(data.get("by", "")).strip()
-    if action not in ("ack", "resolve"):
-        return _error(404, [f"action: unknown {action!r} (ack, resolve)"])
     if not by:
         return _error(400, ["by: the name of the person acknowledging is required"])
     session = db()
