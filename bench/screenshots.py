@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from bot import create_app, db, enrollment  # noqa: E402
 from bot.models import Enrollment, Escalation, Inbound, Observation, OptOut, Outbox, ReviewItem  # noqa: E402
 from bot.timeutil import utcnow  # noqa: E402
+from bot.triage import classify  # noqa: E402
 from bot.users import create_user  # noqa: E402
 
 PASSWORD = "screenshot-password-1"
@@ -31,6 +32,11 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 NAMES = ["Rosalind", "Mateo", "Priya", "Walter", "Lucía", "Gideon", "Harriet", "Tomás", "Ines", "Oren",
          "Beatrix", "Kwame", "Marisol", "Desmond"]
 ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"]
+
+# The escalations shown carry what the real triage engine says about their texts.
+CHEST = classify("I have chest pain and can't breathe", "en")
+FEVER = classify("tengo fiebre de 38.6 y la herida supura", "es")
+NUMB = classify("my left foot went numb this morning", "en")
 
 
 def seed(rt) -> dict:
@@ -74,22 +80,23 @@ def seed(rt) -> dict:
         first = ids[1]
         red = Inbound(message_sid="SMseedred", from_phone=first[2], body="I have chest pain and can't breathe",
                       enrollment_id=first[0], received_at=now - timedelta(minutes=4), handled_as="triage",
-                      tier="emergency", flags=["chest_pain", "shortness_of_breath"])
+                      tier="emergency", flags=CHEST.flags, evidence=CHEST.evidence)
         s.add(red)
         s.flush()
         s.add(Escalation(code="K7QX4M", enrollment_id=first[0], inbound_id=red.id, tier="emergency",
-                         flags=["chest_pain", "shortness_of_breath"], evidence=["chest_pain: 'chest pain'"],
+                         flags=CHEST.flags, evidence=CHEST.evidence,
                          status="open", ladder_rank=1, page_round=1, created_at=now - timedelta(minutes=4),
                          next_page_at=now + timedelta(minutes=1)))
         fever = Inbound(message_sid="SMseedfever", from_phone=ids[4][2], body="tengo fiebre de 38.6 y la herida supura",
                         enrollment_id=ids[4][0], received_at=now - timedelta(minutes=22), handled_as="triage",
-                        tier="urgent", flags=["fever", "wound_drainage"])
+                        tier="urgent", flags=FEVER.flags, evidence=FEVER.evidence)
         s.add(fever)
         s.flush()
         s.add(Escalation(code="P3MZ8A", enrollment_id=ids[4][0], inbound_id=fever.id, tier="urgent",
-                         flags=["fever", "wound_drainage"], evidence=[], status="open", ladder_rank=2,
+                         flags=FEVER.flags, evidence=FEVER.evidence, status="open", ladder_rank=2,
                          page_round=2, created_at=now - timedelta(minutes=22), next_page_at=now + timedelta(minutes=8)))
-        s.add(Escalation(code="H9TR2C", enrollment_id=ids[7][0], tier="urgent", flags=["new_numbness"], evidence=[],
+        s.add(Escalation(code="H9TR2C", enrollment_id=ids[7][0], tier="urgent", flags=NUMB.flags,
+                         evidence=NUMB.evidence,
                          status="acknowledged", acknowledged_by="Dana Whitfield",
                          acknowledged_at=now - timedelta(minutes=30), created_at=now - timedelta(minutes=41)))
         question = Inbound(message_sid="SMseedq", from_phone=ids[2][2], body="Can I drive to my follow-up next week?",
