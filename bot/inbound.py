@@ -31,6 +31,7 @@ from bot.triage import TriageResult, classify
 log = logging.getLogger(__name__)
 TIER_REPLY = {"emergency": "emergency_reply", "urgent": "urgent_reply", "routine": "routine_reply"}
 MAX_ATTEMPTS = 3
+SHORT_ACK_WORDS = 3  # "ok thanks", "gracias!", "will do": understood, nobody needs to read them
 
 
 @dataclass
@@ -202,6 +203,11 @@ def _patient_reply(rt: Runtime, session: Session, enrollment: Enrollment, inboun
         key = TIER_REPLY[tier]
     else:
         key = "ack_answer" if handled == "answer" else "ack_message"
+        if handled != "answer" and len(inbound.body.split()) > SHORT_ACK_WORDS:
+            # Free text in which triage found nothing may still be something the rules do not know
+            # yet: a person reads it (safety rule 1), without troubling the patient or the pager.
+            session.add(ReviewItem(enrollment_id=enrollment.id, inbound_id=inbound.id, reason="free_text",
+                                   created_at=now))
     outcome.reply = _say(rt, session, enrollment, enrollment.phone, key, inbound, now, opted_out)
     return outcome
 

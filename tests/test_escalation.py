@@ -121,3 +121,12 @@ def test_ack_and_resolve_through_the_api(client, rt, api_headers):
                        json={"by": "Dana Whitfield", "note": "Called patient, sent to ED"}, headers=api_headers)
     assert done.get_json()["status"] == "resolved"
     assert client.get("/api/v1/escalations?status=open", headers=api_headers).get_json()["escalations"] == []
+
+
+def test_free_text_with_no_flag_still_reaches_a_person_but_short_thanks_do_not(client, rt, fake_twilio):
+    enroll(rt, NOW - timedelta(days=1))
+    assert reply(client, fake_twilio, "ok thanks!", "SM" + "a" * 32).startswith("Thank you, Ana. We got")
+    reply(client, fake_twilio, "the neighbour brought soup and we watched a film", "SM" + "b" * 32)
+    with rt.session() as s:
+        assert [r.reason for r in s.query(ReviewItem)] == ["free_text"]
+    assert escalations(rt) == []
