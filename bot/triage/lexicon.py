@@ -5,6 +5,7 @@ See docs/triage.md for the file layout.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -73,6 +74,28 @@ def settings() -> dict[str, Any]:
     return data
 
 
+_CONCEPT_REF = re.compile(r"@([a-z_]+)")
+EITHER_ORDER = "<...>"
+
+
+def expand_pattern(pattern: str, concepts: dict[str, list[str]]) -> list[str]:
+    """`@name` -> the concept's alternatives `(a|b|c)`; `A <...> B` -> "A ... B" and "B ... A"
+    (the two term sets near each other, in either order, within one clause)."""
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in concepts:
+            raise ValueError(f"unknown concept @{name} in {pattern!r}")
+        return "(" + "|".join(str(c) for c in concepts[name]) + ")"
+    text = _CONCEPT_REF.sub(sub, pattern)
+    if EITHER_ORDER not in text:
+        return [text]
+    left, _, right = text.partition(EITHER_ORDER)
+    if EITHER_ORDER in right:
+        raise ValueError(f"only one {EITHER_ORDER} per pattern: {pattern!r}")
+    left, right = left.strip(), right.strip()
+    return [f"{left} ... {right}", f"{right} ... {left}"]
+
+
 def _folded_set(items: list[str] | None) -> frozenset[str]:
     return frozenset(fold_phrase(str(i)) for i in items or [])
 
@@ -90,6 +113,7 @@ def load(lang: str) -> Lexicon:
     blockers |= single.get("terminators", frozenset())
     gap = gap_regex(blockers)
 
+    concepts: dict[str, list[str]] = data.get("concepts") or {}
     vocab: set[str] = set()
     groups: list[RuleGroup] = []
     flag_options: dict[str, dict[str, Any]] = {}
@@ -100,7 +124,7 @@ def load(lang: str) -> Lexicon:
             if key not in TIERS:
                 flag_options[flag] = {**flag_options.get(flag, {}), key: value}
                 continue
-            pats = [str(p) for p in value]
+            pats = [x for p in value for x in expand_pattern(str(p), concepts)]
             for p in pats:
                 vocab |= literal_words(p)
             regex = compile_patterns(pats, gap)
