@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 
-from .lexicon import _load_yaml, load
+from .lexicon import _load_yaml, expand_pattern, load
 from .normalize import fold
 from .patterns import literal_words
 
@@ -28,7 +28,8 @@ def collisions(lang: str, n: int) -> list[str]:
     for spec in data["flags"].values():
         for pats in spec.values():
             for p in pats:
-                targets |= literal_words(str(p))
+                for x in expand_pattern(str(p), data.get("concepts") or {}):
+                    targets |= literal_words(x)
     for items in data["cues"].values():
         for p in items:
             targets |= literal_words(str(p))

@@ -87,7 +87,8 @@ def _same_clause(doc: Doc, a: int, b: int) -> bool:
 
 def _before(doc: Doc, cue: str, start: int, window: int) -> tuple[int, int] | None:
     for cs, ce in doc.cue_spans.get(cue, ()):
-        if ce <= start and start - ce <= window and _same_clause(doc, cs, start):
+        # A cue may run into the mention ("ya no" + "no siento hormigueo"): it still precedes it.
+        if cs < start and start - ce <= window and _same_clause(doc, cs, start):
             return cs, ce
     return None
 

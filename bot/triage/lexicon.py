@@ -85,7 +85,7 @@ def expand_pattern(pattern: str, concepts: dict[str, list[str]]) -> list[str]:
         name = m.group(1)
         if name not in concepts:
             raise ValueError(f"unknown concept @{name} in {pattern!r}")
-        return "(" + "|".join(str(c) for c in concepts[name]) + ")"
+        return "(" + " | ".join(str(c) for c in concepts[name]) + ")"
     text = _CONCEPT_REF.sub(sub, pattern)
     if EITHER_ORDER not in text:
         return [text]
@@ -109,7 +109,8 @@ def load(lang: str) -> Lexicon:
     cue_data: dict[str, list[str]] = data.get("cues", {})
     single = {k: _folded_set(v) for k, v in cue_data.items()}
     # Gaps in patterns may not jump over a negation or a "but": "calf has no pain" is no symptom.
-    blockers = {w for w in single.get("negation_before", ()) if " " not in w}
+    # Multi-word negations block too ("el pecho nada de dolor").
+    blockers = set(single.get("negation_before", ()))
     blockers |= single.get("terminators", frozenset())
     gap = gap_regex(blockers)
 

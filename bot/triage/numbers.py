@@ -117,7 +117,11 @@ def pain_score(doc: Doc, lex: Lexicon, context: str | None) -> Reading | None:
                                                    or (i > 0 and toks[i - 1] in w["score_lead"]))
         # A later "... now it's a 4" continues a score already given.
         follow_up = bool(readings) and i > 0 and toks[i - 1] in w["score_lead"]
-        if out_of_ten or near_pain or bare_answer or follow_up:
+        # "the pain won't let me move, it's a 10": an article before the number and a pain word
+        # anywhere earlier in the reply.
+        article_score = (i > 0 and toks[i - 1] in w["one_words"]
+                         and any(t in w["pain_words"] for t in toks[:i]))
+        if out_of_ten or near_pain or bare_answer or follow_up or article_score:
             start = next((j for j in range(lo, i) if toks[j] in w["pain_words"]), i)
             readings.append(Reading(value, i, start, i + 1))
     return _current(readings, doc, lex)
