@@ -73,10 +73,6 @@ def plan_due(rt: Runtime, now: datetime, batch: int = 500) -> int:
             return total
 
 
-def dispatch_job(rt: Runtime, now: datetime) -> dispatch.Stats:
-    return dispatch.dispatch_due(rt, now)
-
-
 # In tick order: plan before dispatch so newly due texts go out in the same tick, and page before
 # dispatch so a page the watchdog queues goes out at once.
 JOBS: list[Job] = [
@@ -87,7 +83,7 @@ JOBS: list[Job] = [
     # The ladder must move within a minute of a page timing out.
     Job("escalation_watchdog", escalation.watchdog, 30),
     Job("silence", silence.check, 600),
-    Job("dispatch", dispatch_job, "DISPATCH_INTERVAL_SECONDS"),
+    Job("dispatch", dispatch.dispatch_due, "DISPATCH_INTERVAL_SECONDS"),
 ]
 
 
