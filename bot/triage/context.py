@@ -70,7 +70,7 @@ def build_doc(raw: list[str], lex: Lexicon) -> Doc:
     pseudo = find("pseudo_negation")
     cue_spans: dict[str, list[tuple[int, int]]] = {}
     for name in ("negation_before", "negation_after", "improvement", "hypothetical", "concern",
-                 "family_other", "first_person"):
+                 "normal_finding", "family_other", "family_young", "first_person", "not_patient"):
         spans = find(name)
         # A cue inside a pseudo-negation ("not sure", "won't go away") is no cue at all.
         cue_spans[name] = [c for c in spans if not any(p[0] <= c[0] < p[1] for p in pseudo)]
@@ -119,18 +119,24 @@ def hypothetical(doc: Doc, start: int) -> bool:
 
 
 def concern_only(doc: Doc, start: int) -> bool:
-    """ "worried about infection": a worry, not a finding (never applied to emergencies)."""
-    return _before(doc, "concern", start, PRE_WINDOW) is not None
+    """ "worried about infection": a worry, not a finding; "bruising around the incision is
+    turning yellow": a normal finding, not infection (neither is applied to emergencies)."""
+    return (_before(doc, "concern", start, PRE_WINDOW) is not None
+            or _before(doc, "normal_finding", start, PRE_WINDOW) is not None)
 
 
-def other_experiencer(doc: Doc, start: int) -> bool:
+def other_experiencer(doc: Doc, start: int, family: str = "family_other") -> bool:
     """ "my wife has a fever" -> not the patient. Parents ("Mom is confused") are not in
     family_other: adult children typing for an older patient is the common case. A relative
     signing the text, or a first-person word between relative and symptom ("my wife says I'm
-    confused"), keeps the mention on the patient."""
+    confused"), keeps the mention on the patient. "It's my husband who has the fever, not me"
+    (a relative and a `not_patient` cue anywhere in the reply) puts it on someone else whatever
+    the order."""
     if doc.caregiver:
         return False
-    fam = _before(doc, "family_other", start, FAMILY_WINDOW)
+    if family == "family_other" and doc.cue_spans.get("not_patient") and doc.cue_spans.get("family_other"):
+        return True
+    fam = _before(doc, family, start, FAMILY_WINDOW)
     if fam is None:
         return False
     return not any(fam[1] <= cs < start for cs, _ in doc.cue_spans.get("first_person", ()))

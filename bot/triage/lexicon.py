@@ -40,6 +40,7 @@ class Lexicon:
     flag_options: dict[str, dict[str, Any]]
     corrector: SpellCorrector
     settings: dict[str, Any] = field(default_factory=dict)
+    weekdays: dict[str, int] = field(default_factory=dict)   # "monday" -> 0 ... "sunday" -> 6
     # One index over every rule group (ids 0..len(groups)-1) and every cue list (cue_ids).
     index: MatchIndex = field(init=False)
     cue_ids: dict[str, int] = field(init=False)
@@ -152,4 +153,5 @@ def load(lang: str) -> Lexicon:
     vocab |= _folded_set(data.get("common_words"))
     aliases = {fold_phrase(k): fold_phrase(str(v)) for k, v in (data.get("aliases") or {}).items()}
     corrector = SpellCorrector(vocab, aliases, preferred)
-    return Lexicon(lang, groups, cues, words, number_words, flag_options, corrector, rules)
+    weekdays = {fold_phrase(d): i for i, d in enumerate(numbers.get("weekdays", []))}
+    return Lexicon(lang, groups, cues, words, number_words, flag_options, corrector, rules, weekdays)

@@ -128,7 +128,8 @@ def pain_score(doc: Doc, lex: Lexicon, context: str | None) -> Reading | None:
 
 
 def day_count(doc: Doc, lex: Lexicon) -> float:
-    """Longest duration mentioned ("no BM in 5 days", "una semana"), in days; 0 if none."""
+    """Longest duration mentioned ("no BM in 5 days", "una semana", "since friday ... it's
+    wednesday"), in days; 0 if none."""
     w = lex.words
     best = 0.0
     for i in range(len(doc.tokens) - 1):
@@ -140,4 +141,8 @@ def day_count(doc: Doc, lex: Lexicon) -> float:
         if parsed is None:
             continue
         best = max(best, parsed[0] * (7 if unit in w["week_words"] else 1))
+    # "no BM since friday, it's wednesday now": the days between two named weekdays.
+    days = [lex.weekdays[t] for t in doc.tokens if t in lex.weekdays]
+    if len(days) >= 2:
+        best = max(best, float((days[-1] - days[0]) % 7 or 7))
     return best

@@ -6,7 +6,7 @@ Syntax (documented for clinicians in docs/triage.md):
                 (at top level `a|b` splits the whole pattern, so use parentheses)
   word?         optional word
   ...           up to 5 words in between (never crossing punctuation, "but", or a negation word)
-  !a|b          the next word must NOT be one of these ("cant walk !far")
+  !a|b          the next word must NOT be one of these ("cant walk !far"; `!#`: not a number)
   #             any number
   ^             start of the reply
 
@@ -82,7 +82,11 @@ class _Parser:
         if tok == "#":
             return _NUMBER, frozenset({ANY_NUMBER}), False
         if tok.startswith("!"):
-            return f"(?!{_word_alt(tok[1:])} )", frozenset(), True
+            words = tok[1:].split("|")
+            banned = [_word_alt("|".join(w for w in words if w != "#"))] if words != ["#"] else []
+            if "#" in words:   # "!#": not followed by a number
+                banned.append(_NUMBER.rstrip(" "))
+            return f"(?!(?:{'|'.join(banned)}) )", frozenset(), True
         optional = tok.endswith("?") and len(tok) > 1
         word = tok[:-1] if optional else tok
         regex = _word_alt(word) + " "

@@ -18,6 +18,16 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 MIN_LEN = 4
 _CACHE_LIMIT = 50_000
+# Letters that sound alike and are swapped when people spell by ear ("toci" for "tosi", "hinchaso",
+# "bomito"): among equally close words, one that differs only by such a swap wins.
+_SOUND_ALIKE = {frozenset(p) for p in ("cs", "sz", "cz", "bv", "yi", "gj", "ck", "kq")}
+
+
+def _sound_alike(token: str, word: str) -> bool:
+    if len(token) != len(word):
+        return False
+    diff = [frozenset((a, b)) for a, b in zip(token, word, strict=True) if a != b]
+    return len(diff) == 1 and diff[0] in _SOUND_ALIKE
 
 
 def max_distance(length: int) -> int:
@@ -51,6 +61,11 @@ class SpellCorrector:
             return self.aliases[token]
         if token in self.vocab or len(token) < MIN_LEN or not token.isalpha():
             return token
+        for pair in _SOUND_ALIKE:   # "bomito": only the first letter is off, and by sound
+            if token[0] in pair:
+                swapped = "".join(pair - {token[0]}) + token[1:]
+                if swapped in self.vocab:
+                    return swapped
         candidates = self._by_letter.get(token[0])
         if not candidates:
             return token
@@ -62,4 +77,5 @@ class SpellCorrector:
             return token
         best = min(score for _, score, _ in found)
         tied = [word for word, score, _ in found if score == best]
-        return next((w for w in tied if w in self.preferred), tied[0])
+        tied.sort(key=lambda w: (w not in self.preferred, not _sound_alike(token, w)))
+        return tied[0]
