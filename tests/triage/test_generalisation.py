@@ -40,6 +40,14 @@ def test_misspelling_ties_go_to_the_symptom_word(typo: str, word: str) -> None:
     assert load("en").corrector.correct(typo) == word
 
 
+@pytest.mark.parametrize("typo,word", [("toci", "tosi"), ("hinchaso", "hinchado"), ("bomito", "vomito"),
+                                       ("cabesa", "cabeza")])
+def test_spelling_by_ear_prefers_the_sound_alike_word(typo: str, word: str) -> None:
+    """s/c/z, b/v, y/i... are swapped by people who spell by ear: "toci" is "tosi" (coughed),
+    not "torci" (twisted), although both are one edit away."""
+    assert load("es").corrector.correct(typo) == word
+
+
 @pytest.mark.parametrize("text,tier,flag", [
     ("headache whenever i get up goes away when i lay down", "urgent", "csf_leak"),
     ("my head pounds when i sit up and is fine flat", "urgent", "csf_leak"),

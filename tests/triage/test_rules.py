@@ -201,3 +201,78 @@ def test_flags_are_unique_and_sorted_by_severity() -> None:
     assert len(r.flags) == len(set(r.flags))
     assert r.flags[0] == "fever"          # urgent before the routine ones
     assert set(r.flags[1:]) == {"bowel", "pain"}
+
+
+@pytest.mark.parametrize("text,want", [
+    ("no bm since friday, its wednesday now", "urgent"),        # 5 days between the weekdays
+    ("havent pooped since friday and today is tuesday", "urgent"),  # 4 days
+    ("havent pooped since saturday and today is tuesday", "routine"),  # 3 days
+    ("no bm since monday, its tuesday", "routine"),             # 1 day
+    ("no he hecho popo desde el jueves y hoy es lunes", "urgent"),
+])
+def test_days_counted_between_named_weekdays(text: str, want: str) -> None:
+    assert tier(text) == want
+    assert "bowel" in flags(text)
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("my son fell off his bike, im fine", "en"),
+    ("our granddaughter has a fever and a cough", "en"),
+    ("mi nieta se cayo en la escuela", "es"),
+])
+def test_a_child_is_never_the_patient(text: str, lang: str) -> None:
+    assert tier(text, lang) == "none"
+
+
+def test_a_child_does_not_lower_an_emergency() -> None:
+    assert tier("my son says I am not making sense and cant breathe") == "emergency"
+
+
+@pytest.mark.parametrize("text,lang,want", [
+    ("its my husband who has the fever, not me", "en", "none"),
+    ("el que tiene fiebre es mi esposo, no yo", "es", "none"),
+    ("not me, my wife", "en", "none"),
+    ("not me being dramatic but i have a fever of 101", "en", "urgent"),  # no relative named
+])
+def test_not_me_puts_the_symptom_on_the_relative(text: str, lang: str, want: str) -> None:
+    assert tier(text, lang) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    ("bruising around the incision is turning yellow", "none"),
+    ("some bruising near the wound, its going green", "none"),
+    ("incision is turning yellow and oozing", "urgent"),
+    ("moreton alrededor de la herida, se esta poniendo amarillo", "none"),
+])
+def test_bruising_is_a_normal_finding(text: str, want: str) -> None:
+    assert tier(text) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    ("ya no me puedo parar", "emergency"),                    # "no longer" + an inability
+    ("ya no siento la pierna derecha", "emergency"),
+    ("ya no siento hormigueo en los pies", "none"),           # "no longer" + a sensation
+    ("ya no tengo fiebre", "none"),
+])
+def test_ya_no_with_an_inability_is_a_new_loss(text: str, want: str) -> None:
+    assert tier(text, "es") == want
+
+
+@pytest.mark.parametrize("text,want", [
+    ("both my legs went weak all of a sudden", "emergency"),
+    ("tingling down both legs since this morning", "urgent"),  # sensory, not weakness
+    ("cant lift my left leg off the bed at all", "emergency"),
+    ("my right leg feels a bit weak", "urgent"),
+])
+def test_weakness_of_both_legs_or_a_paralysed_leg_is_an_emergency(text: str, want: str) -> None:
+    assert tier(text) == want
+
+
+@pytest.mark.parametrize("text,context,want", [
+    ("pain was an 8 yesterday but today its down to 3", None, "none"),
+    ("pain level seven but the pills take the edge off", None, "routine"),
+    ("pills barely take the edge off, pain is bad", None, "urgent"),
+    ("como un 2", "pain_score", "none"),                      # "como" = "about", not a question
+])
+def test_pain_scores_read_in_context(text: str, context: str | None, want: str) -> None:
+    assert tier(text, None, context) == want
