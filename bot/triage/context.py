@@ -59,7 +59,7 @@ def build_doc(raw: list[str], lex: Lexicon) -> Doc:
         sid = lex.cue_ids.get(name)
         return [] if sid is None else to_tokens(found[sid])
 
-    terminators = lex.words.get("terminators", frozenset())
+    terminators = lex.words.get("terminators", frozenset()) | lex.words.get("soft_terminators", frozenset())
     breaks = {s for s, _ in find("clause_breaks")}
     clause, cid = [], 0
     for i, tok in enumerate(tokens):
@@ -70,7 +70,8 @@ def build_doc(raw: list[str], lex: Lexicon) -> Doc:
     pseudo = find("pseudo_negation")
     cue_spans: dict[str, list[tuple[int, int]]] = {}
     for name in ("negation_before", "negation_after", "improvement", "hypothetical", "concern",
-                 "normal_finding", "family_other", "family_young", "first_person", "not_patient"):
+                 "normal_finding", "family_other", "family_young", "first_person", "not_patient",
+                 "self_well", "idioms"):
         spans = find(name)
         # A cue inside a pseudo-negation ("not sure", "won't go away") is no cue at all.
         cue_spans[name] = [c for c in spans if not any(p[0] <= c[0] < p[1] for p in pseudo)]
@@ -130,13 +131,23 @@ def other_experiencer(doc: Doc, start: int, family: str = "family_other") -> boo
     family_other: adult children typing for an older patient is the common case. A relative
     signing the text, or a first-person word between relative and symptom ("my wife says I'm
     confused"), keeps the mention on the patient. "It's my husband who has the fever, not me"
-    (a relative and a `not_patient` cue anywhere in the reply) puts it on someone else whatever
-    the order."""
+    (a relative and a `not_patient` or `self_well` cue anywhere in the reply) puts it on
+    someone else whatever the order."""
     if doc.caregiver:
         return False
-    if family == "family_other" and doc.cue_spans.get("not_patient") and doc.cue_spans.get("family_other"):
+    if family == "family_other" and doc.cue_spans.get("family_other") and (
+            doc.cue_spans.get("not_patient") or doc.cue_spans.get("self_well")):
         return True
+    return _family_subject(doc, start, family)
+
+
+def _family_subject(doc: Doc, start: int, family: str) -> bool:
     fam = _before(doc, family, start, FAMILY_WINDOW)
     if fam is None:
         return False
     return not any(fam[1] <= cs < start for cs, _ in doc.cue_spans.get("first_person", ()))
+
+
+def in_idiom(doc: Doc, start: int, end: int) -> bool:
+    """ "nearly gave me a heart attack", "dying to get back to golf": no symptom at all."""
+    return any(cs <= start and end <= ce for cs, ce in doc.cue_spans.get("idioms", ()))

@@ -25,10 +25,10 @@ class Hit:
 
 
 def _keep(doc: ctx.Doc, flag: str, tier: str, start: int, end: int) -> bool:
-    """Context rules. Emergencies are only dropped on explicit negation or a hypothetical
-    question: a missed emergency is the worst failure, so worry words and third persons
-    ("my husband can't breathe") never lower them."""
-    if ctx.negated(doc, start, end) or ctx.hypothetical(doc, start):
+    """Context rules. Emergencies are only dropped on explicit negation, a hypothetical
+    question or an idiom: a missed emergency is the worst failure, so worry words and third
+    persons ("my husband can't breathe", even with "I'm fine") never lower them."""
+    if ctx.negated(doc, start, end) or ctx.hypothetical(doc, start) or ctx.in_idiom(doc, start, end):
         return False
     if tier == "emergency":
         return True
@@ -75,9 +75,12 @@ def _number_hits(doc: ctx.Doc, lex: Lexicon, context: str | None, hits: list[Hit
     return hits
 
 
-def _drop_subsumed(hits: list[Hit]) -> list[Hit]:
-    """ "numb between my legs" (cauda_equina) swallows the "numb" (neuro_deficit) inside it."""
+def _drop_subsumed(doc: ctx.Doc, hits: list[Hit]) -> list[Hit]:
+    """ "numb between my legs" (cauda_equina) swallows the "numb" (neuro_deficit) inside it,
+    but not a symptom of its own clause ("numb when I wipe and my right foot is numb")."""
     def inside(h: Hit, o: Hit) -> bool:
+        if o.flag != h.flag and doc.clause[h.start] != doc.clause[o.start]:
+            return False
         wider = o.start <= h.start and h.end <= o.end and (o.end - o.start) > (h.end - h.start)
         if o.flag == h.flag:   # overlapping matches of one flag: keep the widest as evidence
             return wider and o.rank >= h.rank
@@ -94,7 +97,7 @@ def classify(text: str, lang: str | None = None, context: str | None = None) -> 
     doc = ctx.build_doc(raw, lex)
     hits = _lexical_hits(doc, lex, set(rules.get("context_free_flags", [])))
     score = pain_score(doc, lex, context)
-    hits = _drop_subsumed(_number_hits(doc, lex, context, hits, score))
+    hits = _drop_subsumed(doc, _number_hits(doc, lex, context, hits, score))
 
     best: dict[str, int] = {}
     for h in hits:

@@ -113,7 +113,7 @@ def load(lang: str) -> Lexicon:
     # Multi-word negations block too ("el pecho nada de dolor").
     blockers = set(single.get("negation_before", ()))
     blockers |= single.get("terminators", frozenset())
-    gap = gap_regex(blockers)
+    gap = gap_regex(b for b in blockers if b.replace(" ", "").isalpha())   # plain phrases only
 
     concepts: dict[str, list[str]] = data.get("concepts") or {}
     vocab: set[str] = set()

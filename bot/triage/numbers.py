@@ -129,9 +129,12 @@ def pain_score(doc: Doc, lex: Lexicon, context: str | None) -> Reading | None:
 
 def day_count(doc: Doc, lex: Lexicon) -> float:
     """Longest duration mentioned ("no BM in 5 days", "una semana", "since friday ... it's
-    wednesday"), in days; 0 if none."""
+    wednesday"), in days; 0 if none. A count from surgery ("10 days since surgery, last BM 2 days
+    ago") is used only when it is the only one ("4 days post op and no poop since surgery")."""
     w = lex.words
-    best = 0.0
+    surgery = w.get("surgery_words", frozenset())
+    found: list[float] = []
+    from_surgery: list[float] = []
     for i in range(len(doc.tokens) - 1):
         unit = doc.tokens[i + 1]
         if unit not in w["day_words"] and unit not in w["week_words"]:
@@ -140,9 +143,10 @@ def day_count(doc: Doc, lex: Lexicon) -> float:
         parsed = (1.0,) if tok in w["one_words"] else _value(lex, tok)   # "a week", "una semana"
         if parsed is None:
             continue
-        best = max(best, parsed[0] * (7 if unit in w["week_words"] else 1))
+        days = parsed[0] * (7 if unit in w["week_words"] else 1)
+        (from_surgery if any(t in surgery for t in doc.tokens[i + 2:i + 5]) else found).append(days)
     # "no BM since friday, it's wednesday now": the days between two named weekdays.
-    days = [lex.weekdays[t] for t in doc.tokens if t in lex.weekdays]
-    if len(days) >= 2:
-        best = max(best, float((days[-1] - days[0]) % 7 or 7))
-    return best
+    weekdays = [lex.weekdays[t] for t in doc.tokens if t in lex.weekdays]
+    if len(weekdays) >= 2:
+        found.append(float((weekdays[-1] - weekdays[0]) % 7 or 7))
+    return max(found or from_surgery or [0.0])

@@ -61,6 +61,9 @@ class SpellCorrector:
             return self.aliases[token]
         if token in self.vocab or len(token) < MIN_LEN or not token.isalpha():
             return token
+        for spelt, sound in (("ki", "qui"), ("ke", "que")):   # "kitarme" is "quitarme"
+            if spelt in token and token.replace(spelt, sound) in self.vocab:
+                return token.replace(spelt, sound)
         for pair in _SOUND_ALIKE:   # "bomito": only the first letter is off, and by sound
             if token[0] in pair:
                 swapped = "".join(pair - {token[0]}) + token[1:]

@@ -276,3 +276,40 @@ def test_weakness_of_both_legs_or_a_paralysed_leg_is_an_emergency(text: str, wan
 ])
 def test_pain_scores_read_in_context(text: str, context: str | None, want: str) -> None:
     assert tier(text, None, context) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    ("my grandsons driving nearly gave me a heart attack lol", "none"),
+    ("im dying to get back on the golf course", "none"),
+    ("me mori de la risa con mi nieto", "none"),
+    ("i think im having a heart attack", "emergency"),
+])
+def test_idioms_hold_no_symptom(text: str, want: str) -> None:
+    assert tier(text) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    ("my wife has a fever and chills, im doing great", "none"),
+    ("my husband passed out in the kitchen, im fine but scared", "emergency"),  # never lowered
+    ("my wife says I passed out, im fine now", "emergency"),
+])
+def test_a_relative_plus_im_fine_is_someone_else_below_emergency(text: str, want: str) -> None:
+    assert tier(text) == want
+
+
+def test_still_and_now_do_not_break_a_symptom_phrase() -> None:
+    assert "wound" in flags("incision still draining on day 9")
+    assert tier("no fever but still draining from the incision") == "urgent"
+
+
+@pytest.mark.parametrize("text,want", [
+    ("10 days since surgery, last BM was 2 days ago", "routine"),
+    ("4 days post op and no poop since surgery", "urgent"),
+])
+def test_days_since_surgery_count_only_when_nothing_else_does(text: str, want: str) -> None:
+    assert tier(text) == want
+
+
+def test_almost_falling_is_no_fall() -> None:
+    assert tier("almost slipped in the shower but caught the grab bar") == "none"
+    assert tier("slipped in the shower") == "urgent"
