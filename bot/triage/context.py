@@ -13,8 +13,9 @@ from .lexicon import Lexicon
 from .normalize import PUNCT
 
 PRE_WINDOW = 6     # NegEx uses about five words; texts are short and telegraphic
-POST_WINDOW = 4
+POST_WINDOW = 6     # "the leg tingling I had last week is completely gone"
 HYPO_WINDOW = 8
+NEXT_WINDOW = 4   # negation_next follows the symptom closely, in the same sentence
 FAMILY_WINDOW = 6
 
 
@@ -70,7 +71,8 @@ def build_doc(raw: list[str], lex: Lexicon) -> Doc:
     pseudo = find("pseudo_negation")
     cue_spans: dict[str, list[tuple[int, int]]] = {}
     for name in ("negation_before", "negation_after", "improvement", "hypothetical", "concern",
-                 "normal_finding", "family_other", "family_young", "first_person", "not_patient",
+                 "normal_finding", "family_other", "family_young", "family_parent", "first_person",
+                 "not_patient", "negation_next",
                  "self_well", "idioms"):
         spans = find(name)
         # A cue inside a pseudo-negation ("not sure", "won't go away") is no cue at all.
@@ -102,9 +104,12 @@ def _after(doc: Doc, cue: str, end: int, window: int) -> bool:
 
 
 def negated(doc: Doc, start: int, end: int) -> bool:
-    """ "no fever", "numbness is gone", "no longer short of breath"."""
+    """ "no fever", "numbness is gone", "no longer short of breath", and a next clause that
+    closes the matter ("dizzy after standing yesterday but today that's gone")."""
     return (_before(doc, "negation_before", start, PRE_WINDOW) is not None
-            or _after(doc, "negation_after", end, POST_WINDOW))
+            or _after(doc, "negation_after", end, POST_WINDOW)
+            or any(0 <= cs - end <= NEXT_WINDOW and not {".", "!", "?"} & set(doc.tokens[end:cs])
+                   for cs, _ in doc.cue_spans.get("negation_next", ())))
 
 
 def improving(doc: Doc, start: int, end: int) -> bool:
@@ -126,19 +131,26 @@ def concern_only(doc: Doc, start: int) -> bool:
             or _before(doc, "normal_finding", start, PRE_WINDOW) is not None)
 
 
-def other_experiencer(doc: Doc, start: int, family: str = "family_other") -> bool:
+def other_experiencer(doc: Doc, start: int) -> bool:
     """ "my wife has a fever" -> not the patient. Parents ("Mom is confused") are not in
     family_other: adult children typing for an older patient is the common case. A relative
     signing the text, or a first-person word between relative and symptom ("my wife says I'm
-    confused"), keeps the mention on the patient. "It's my husband who has the fever, not me"
-    (a relative and a `not_patient` or `self_well` cue anywhere in the reply) puts it on
-    someone else whatever the order."""
+    confused"), keeps the mention on the patient."""
+    return not doc.caregiver and _family_subject(doc, start, "family_other")
+
+
+def told_apart(doc: Doc, start: int) -> bool:
+    """Someone who is clearly not the patient, for any flag below emergency: a child or
+    grandchild ("my son fell off his bike"), or any relative, parents included, when the writer
+    says they are not the one or are well ("my mom fell at her place, so I might miss the call";
+    "it's my husband who has the fever, not me")."""
     if doc.caregiver:
         return False
-    if family == "family_other" and doc.cue_spans.get("family_other") and (
-            doc.cue_spans.get("not_patient") or doc.cue_spans.get("self_well")):
+    if _family_subject(doc, start, "family_young"):
         return True
-    return _family_subject(doc, start, family)
+    if not (doc.cue_spans.get("not_patient") or doc.cue_spans.get("self_well")):
+        return False
+    return bool(doc.cue_spans.get("family_other") or doc.cue_spans.get("family_parent"))
 
 
 def _family_subject(doc: Doc, start: int, family: str) -> bool:

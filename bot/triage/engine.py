@@ -36,8 +36,7 @@ def _keep(doc: ctx.Doc, flag: str, tier: str, start: int, end: int) -> bool:
         return False
     if flag in settings()["other_experiencer_flags"] and ctx.other_experiencer(doc, start):
         return False
-    # "my son fell off his bike": a child or grandchild is never the post-op patient.
-    if ctx.other_experiencer(doc, start, "family_young"):
+    if ctx.told_apart(doc, start):
         return False
     return not (tier == "routine" and ctx.improving(doc, start, end))
 

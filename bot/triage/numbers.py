@@ -46,8 +46,9 @@ def _current(readings: list[Reading], doc: Doc, lex: Lexicon) -> Reading | None:
     toks = doc.tokens
 
     def near(r: Reading, words: frozenset[str], before: int, after: int) -> bool:
+        """An anchor word close by, in the reading's own clause ("was 7 yesterday but is 3")."""
         lo, hi = max(0, r.index - before), min(len(toks), r.index + after + 1)
-        return any(t in words for t in toks[lo:hi])
+        return any(toks[j] in words and doc.clause[j] == doc.clause[r.index] for j in range(lo, hi))
 
     current = [r for r in readings if near(r, now, ANCHOR_BEFORE, 1)]
     if current:
@@ -107,8 +108,8 @@ def pain_score(doc: Doc, lex: Lexicon, context: str | None) -> Reading | None:
             continue
         value, _decimal, out_of_ten = parsed
         nxt = toks[i + 1] if i + 1 < len(toks) else ""
-        if value > 10 or nxt in w["not_pain_units"] or nxt in w["fahrenheit"] | w["celsius"]:
-            continue
+        if value > 10 or (not out_of_ten and nxt in w["not_pain_units"]) or nxt in w["fahrenheit"] | w["celsius"]:
+            continue   # "10 pills", "8 min"; but "10/10 pills useless" is a score
         if nxt in w["out_of"] and any((_value(lex, t) or (0,))[0] == 10 for t in toks[i + 2:i + 4]):
             out_of_ten = True   # "8 out of 10", "8 de 10"
         lo = max(0, i - 6)   # "pain was 9 yesterday, now it's a 4": the 4 is still pain
@@ -116,7 +117,8 @@ def pain_score(doc: Doc, lex: Lexicon, context: str | None) -> Reading | None:
         bare_answer = context == "pain_score" and (len(content) <= 3 or i == 0
                                                    or (i > 0 and toks[i - 1] in w["score_lead"]))
         # A later "... now it's a 4" continues a score already given.
-        follow_up = bool(readings) and i > 0 and toks[i - 1] in w["score_lead"]
+        # ... as does "was a 9 last nite, 3 now".
+        follow_up = bool(readings) and i > 0 and (toks[i - 1] in w["score_lead"] or nxt in w["current"])
         # "the pain won't let me move, it's a 10": an article before the number and a pain word
         # anywhere earlier in the reply.
         article_score = (i > 0 and toks[i - 1] in w["one_words"]

@@ -313,3 +313,36 @@ def test_days_since_surgery_count_only_when_nothing_else_does(text: str, want: s
 def test_almost_falling_is_no_fall() -> None:
     assert tier("almost slipped in the shower but caught the grab bar") == "none"
     assert tier("slipped in the shower") == "urgent"
+
+
+@pytest.mark.parametrize("text,want", [
+    ("my mom fell at her place yesterday so I might miss the check in call", "none"),
+    ("mi esposo se cayo en el trabajo, por eso no conteste ayer", "none"),
+    ("my mom fell and cant get up", "emergency"),          # a parent is the patient unless told apart
+    ("mom fell getting out of the shower", "urgent"),
+])
+def test_a_relative_told_apart_from_the_writer(text: str, want: str) -> None:
+    assert tier(text) == want
+
+
+def test_post_op_context_makes_a_relative_the_patient() -> None:
+    assert tier("husband hasnt had a bowel movement in 5 days, hes on his meds") == "urgent"
+    assert tier("husband has a fever") == "none"
+
+
+@pytest.mark.parametrize("text,want", [
+    ("felt dizzy after standing yesterday but today thats gone", "none"),
+    ("numb toes this morning, but thats gone now", "none"),
+    ("numb toes this morning. but it's fine. now my calf is swollen", "urgent"),
+])
+def test_a_next_clause_can_close_the_matter(text: str, want: str) -> None:
+    assert tier(text) == want
+
+
+@pytest.mark.parametrize("text,context,want", [
+    ("pain 10/10 pills useless", None, "urgent"),
+    ("took 2 pills at 8 and slept fine", None, "none"),
+    ("was a 9 last nite, 3 now", "pain_score", "none"),
+])
+def test_numbers_next_to_pills(text: str, context: str | None, want: str) -> None:
+    assert tier(text, None, context) == want
