@@ -8,6 +8,7 @@ from .langdetect import detect
 from .lexicon import LANGUAGES, Lexicon, load, settings
 from .normalize import fold, tokenize
 from .numbers import day_count, pain_score, temperatures
+from .patterns import ANY_NUMBER
 from .result import TIER_RANK, TIERS, TriageResult
 
 
@@ -117,3 +118,26 @@ def classify(text: str, lang: str | None = None, context: str | None = None) -> 
         evidence.append(f"{flag}: " + ", ".join(f"'{t}'" for t in texts))
     return TriageResult(TIERS[rank], flags, evidence + evidence_extra, lang,
                         float(score.value) if score is not None else None)
+
+
+def might_be_urgent(text: str) -> bool:
+    """A fast, conservative pre-check: False only when no urgent or emergency rule of either
+    language could match, because the reply (after alias and spelling correction) holds none of
+    the words each such rule requires, and no number that could be a fever or a score of 8 or
+    more. The webhook uses it to decide whether a reply must be acted on this instant;
+    `classify` decides what it is."""
+    raw = tokenize(fold(text or ""))
+    for lang in LANGUAGES:
+        lex = load(lang)
+        if lex.alarm_words is None:
+            return True
+        for tok in raw:
+            word = lex.corrector.correct(tok)
+            if word in lex.alarm_words or (lex.alarm_prefixes and word.startswith(lex.alarm_prefixes)):
+                return True
+            if word[:1].isdigit():
+                if ANY_NUMBER in lex.alarm_words or not word.isdigit() or int(word) >= 8:
+                    return True   # "101", "38.5", "8/10"; "walked 3 times" is not
+            elif lex.number_words.get(word, 0) >= 8:
+                return True       # "nine", "ocho"
+    return False

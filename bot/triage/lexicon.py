@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from .normalize import fold_phrase
-from .patterns import MatchIndex, PhraseSet, compile_patterns, gap_regex, literal_words
+from .patterns import MatchIndex, PhraseSet, anchor_words, compile_patterns, gap_regex, literal_words
 from .result import TIER_RANK, TIERS
 from .spelling import SpellCorrector
 
@@ -28,6 +28,7 @@ class RuleGroup:
     flag: str
     tier: str
     phrases: PhraseSet
+    patterns: tuple[str, ...] = ()
 
 
 @dataclass
@@ -41,11 +42,23 @@ class Lexicon:
     corrector: SpellCorrector
     settings: dict[str, Any] = field(default_factory=dict)
     weekdays: dict[str, int] = field(default_factory=dict)   # "monday" -> 0 ... "sunday" -> 6
+    # Words one of which every match able to make a reply urgent or worse contains; None when
+    # some such rule has no required word (see engine.might_be_urgent).
+    alarm_words: frozenset[str] | None = field(init=False)
+    alarm_prefixes: tuple[str, ...] = field(init=False)
     # One index over every rule group (ids 0..len(groups)-1) and every cue list (cue_ids).
     index: MatchIndex = field(init=False)
     cue_ids: dict[str, int] = field(init=False)
 
     def __post_init__(self) -> None:
+        # Urgent and emergency groups, plus the flags a duration can raise ("no BM in 5 days").
+        raising = set(self.settings.get("day_upgrades", {}))
+        common = self.words.get("stopwords", frozenset()) | self.words.get("common_words", frozenset())
+        anchors = [anchor_words(p, common) for g in self.groups
+                   if g.tier in ("urgent", "emergency") or g.flag in raising for p in g.patterns]
+        words = set().union(*(a for a in anchors if a is not None))
+        self.alarm_words = None if None in anchors else frozenset(w for w in words if not w.endswith("*"))
+        self.alarm_prefixes = tuple(sorted(w[:-1] for w in words if w.endswith("*")))
         names = list(self.cues)
         self.cue_ids = {name: len(self.groups) + i for i, name in enumerate(names)}
         self.index = MatchIndex([g.phrases for g in self.groups] + [self.cues[n] for n in names])
@@ -131,7 +144,7 @@ def load(lang: str) -> Lexicon:
                 vocab |= literal_words(p)
             regex = compile_patterns(pats, gap)
             if regex is not None:
-                groups.append(RuleGroup(flag, key, regex))
+                groups.append(RuleGroup(flag, key, regex, tuple(pats)))
     # Highest tier first so subsumption ("numb between my legs" beats "numb") sees big hits first.
     groups.sort(key=lambda g: -TIER_RANK[g.tier])
 
@@ -140,6 +153,7 @@ def load(lang: str) -> Lexicon:
     words = {k: _folded_set(v) for k, v in numbers.items() if isinstance(v, list)}
     words.update(single)
     words["stopwords"] = _folded_set(data.get("stopwords"))
+    words["common_words"] = _folded_set(data.get("common_words"))
     number_words = {fold_phrase(k): float(v) for k, v in numbers.get("words", {}).items()}
 
     for items in cue_data.values():

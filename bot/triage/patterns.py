@@ -142,6 +142,52 @@ def to_regex(pattern: str, gap: str) -> str:
     return "(?<= )" + _Parser(pattern, gap).parse()[0]
 
 
+def anchor_words(pattern: str, common: frozenset[str]) -> frozenset[str] | None:
+    """Words of which a match must contain at least one: in each alternative, the required part
+    whose words are least common, looking inside groups ("(feel|im) (hot|a fever)" -> {hot, fever};
+    "(my|the)? calf ... swollen" -> {calf}). None when an alternative requires no word at all."""
+    toks = _PATTERN_TOKEN.findall(fold_phrase(pattern))
+
+    def score(words: frozenset[str]) -> tuple[int, int]:
+        """Roughly how likely an everyday reply holds one of them (a short word such as "a" counts
+        50, another frequent word 10, a rarer one 1); then longer words first."""
+        def cost(w: str) -> int:
+            return 50 if len(w.rstrip("*")) <= 3 or w == ANY_NUMBER else 10 if w in common else 1
+        return sum(cost(w) for w in words), -max(len(w) for w in words)
+
+    def alternatives(pos: int) -> tuple[frozenset[str] | None, int]:
+        """Parse alternatives up to a ")" or the end; their anchors, or None if one has none."""
+        found: set[str] = set()
+        required: list[frozenset[str]] = []
+        anchorless = False
+        while pos < len(toks) and not toks[pos].startswith(")"):
+            tok = toks[pos]
+            pos += 1
+            if tok == "|":
+                if not required:
+                    anchorless = True
+                else:
+                    found |= min(required, key=score)
+                required = []
+            elif tok == "(":
+                inner, pos = alternatives(pos)
+                optional = pos < len(toks) and toks[pos] == ")?"
+                pos += 1
+                if inner is not None and not optional:
+                    required.append(inner)
+            elif tok == "#":
+                required.append(frozenset({ANY_NUMBER}))
+            elif tok not in ("...", "^") and not tok.startswith("!") and not (tok.endswith("?") and len(tok) > 1):
+                required.append(frozenset({tok}))
+        if not required:
+            anchorless = True
+        else:
+            found |= min(required, key=score)
+        return (None if anchorless else frozenset(found)), pos
+
+    return alternatives(0)[0]
+
+
 def compile_patterns(patterns: Iterable[str], gap: str) -> PhraseSet | None:
     patterns = list(patterns)
     return PhraseSet(patterns, gap) if patterns else None
