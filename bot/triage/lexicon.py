@@ -42,6 +42,7 @@ class Lexicon:
     corrector: SpellCorrector
     settings: dict[str, Any] = field(default_factory=dict)
     weekdays: dict[str, int] = field(default_factory=dict)   # "monday" -> 0 ... "sunday" -> 6
+    number_words_spoken: dict[str, float] = field(default_factory=dict)   # dictation: "ate" -> 8
     # Words one of which every match able to make a reply urgent or worse contains; None when
     # some such rule has no required word (see engine.might_be_urgent).
     alarm_words: frozenset[str] | None = field(init=False)
@@ -168,4 +169,5 @@ def load(lang: str) -> Lexicon:
     aliases = {fold_phrase(k): fold_phrase(str(v)) for k, v in (data.get("aliases") or {}).items()}
     corrector = SpellCorrector(vocab, aliases, preferred)
     weekdays = {fold_phrase(d): i for i, d in enumerate(numbers.get("weekdays", []))}
-    return Lexicon(lang, groups, cues, words, number_words, flag_options, corrector, rules, weekdays)
+    spoken = {fold_phrase(k): float(v) for k, v in numbers.get("spoken_words", {}).items()}
+    return Lexicon(lang, groups, cues, words, number_words, flag_options, corrector, rules, weekdays, spoken)

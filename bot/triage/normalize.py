@@ -28,13 +28,19 @@ def fold(text: str) -> str:
     return _REPEATS.sub(r"\1\1", text)
 
 
+_SPOKEN_POINT = ("point", "punto")   # dictated decimals: "100 point 9" -> "100.9"
+
+
 def tokenize(text: str) -> list[str]:
     """Tokens of already-folded text; a free-standing dash ("- his daughter") becomes "-"."""
-    out = []
+    out: list[str] = []
     for tok in _TOKEN.findall(" " + text + " "):
         tok = tok.strip()
         if tok.startswith("-") or tok in ("(", ")"):
             tok = "-"
+        if tok.isdigit() and len(out) >= 2 and out[-1] in _SPOKEN_POINT and out[-2].isdigit():
+            out[-2:] = [f"{out[-2]}.{tok}"]
+            continue
         out.append(tok)
     return out
 

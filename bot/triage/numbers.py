@@ -102,12 +102,15 @@ def pain_score(doc: Doc, lex: Lexicon, context: str | None) -> Reading | None:
     toks = doc.tokens
     content = [t for t in toks if t not in w["filler"] and t not in ("", ",", ".", "!", "?")]
     readings: list[Reading] = []
+    spoken = lex.number_words_spoken
     for i, tok in enumerate(toks):
         parsed = _value(lex, tok)
+        nxt = toks[i + 1] if i + 1 < len(toks) else ""
+        if parsed is None and tok in spoken and ((i > 0 and toks[i - 1] in w["one_words"]) or nxt in w["out_of"]):
+            parsed = (spoken[tok], False, False)   # dictation: "pain is about a for", "ate out of ten"
         if parsed is None:
             continue
         value, _decimal, out_of_ten = parsed
-        nxt = toks[i + 1] if i + 1 < len(toks) else ""
         if value > 10 or (not out_of_ten and nxt in w["not_pain_units"]) or nxt in w["fahrenheit"] | w["celsius"]:
             continue   # "10 pills", "8 min"; but "10/10 pills useless" is a score
         if nxt in w["out_of"] and any((_value(lex, t) or (0,))[0] == 10 for t in toks[i + 2:i + 4]):

@@ -64,6 +64,10 @@ class SpellCorrector:
         for spelt, sound in (("ki", "qui"), ("ke", "que")):   # "kitarme" is "quitarme"
             if spelt in token and token.replace(spelt, sound) in self.vocab:
                 return token.replace(spelt, sound)
+        for a, b in (tuple(p) for p in _SOUND_ALIKE):   # "bibir": every b is a v, by sound
+            for x, y in ((a, b), (b, a)):
+                if x in token and token.replace(x, y) in self.vocab:
+                    return token.replace(x, y)
         for pair in _SOUND_ALIKE:   # "bomito": only the first letter is off, and by sound
             if token[0] in pair:
                 swapped = "".join(pair - {token[0]}) + token[1:]

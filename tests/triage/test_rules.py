@@ -346,3 +346,33 @@ def test_a_next_clause_can_close_the_matter(text: str, want: str) -> None:
 ])
 def test_numbers_next_to_pills(text: str, context: str | None, want: str) -> None:
     assert tier(text, None, context) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    ("temperature of 100 point 9", "urgent"),          # dictated decimal
+    ("tengo fiebre de 38 punto 5", "urgent"),
+    ("pain is ate out of ten", "urgent"),              # dictation: "eight"
+    ("pain is about a for today", "none"),             # dictation: "four"
+    ("i ate lunch and walked", "none"),
+])
+def test_dictated_numbers(text: str, want: str) -> None:
+    assert tier(text) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    ("he is snoring in a weird gurgly way", "emergency"),
+    ("his breathing stops for a few seconds then he gasps", "emergency"),
+    ("my husband is so sleepy i can barely wake him up", "emergency"),
+    ("grandpa says there are kids playing in his room", "emergency"),
+])
+def test_oversedation_and_delirium_described_by_family(text: str, want: str) -> None:
+    assert tier(text) == want
+
+
+@pytest.mark.parametrize("text,want", [
+    ("I gave her a second dose of her gabapentin by mistake, she seems fine", "routine"),
+    ("le di doble dosis sin querer", "routine"),
+    ("took my oxycodone at 7am and 3pm", "none"),
+])
+def test_double_doses_are_a_medication_issue(text: str, want: str) -> None:
+    assert tier(text) == want
