@@ -10,23 +10,24 @@ out as urgent outbox rows (no quiet hours, no pacing), like pages.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Session
 
-from bot import conversation, escalation, keywords, planner
+from bot import conversation, db, escalation, keywords, planner
 from bot.audit import record
 from bot.logs import mask_phone
 from bot.messages import settings_for, values_for
 from bot.models import Coordinator, Enrollment, Escalation, Inbound, OptOut, Outbox, ReviewItem
 from bot.runtime import Runtime
 from bot.timeutil import utc_to_local, utcnow
-from bot.triage import TriageResult, classify
+from bot.triage import TriageResult, classify, might_be_urgent
 
 log = logging.getLogger(__name__)
 TIER_REPLY = {"emergency": "emergency_reply", "urgent": "urgent_reply", "routine": "routine_reply"}
@@ -62,12 +63,32 @@ def store(session: Session, message_sid: str, from_phone: str, body: str, to_pho
     return session.execute(statement, _row(message_sid, from_phone, body, to_phone, now)).scalar()
 
 
+# `store`'s INSERT written for the driver itself, for the webhook (see store_now); the same row
+# (tests/test_inbound_webhook.py compares them): empty flags and evidence, no attempts yet.
+_STORE_NOW_SQL = ("INSERT INTO inbound (message_sid, from_phone, to_phone, body, received_at, flags, evidence,"
+                  " attempts) VALUES ({0}, {0}, {0}, {0}, {0}, '[]', '[]', 0)"
+                  " ON CONFLICT (message_sid) DO NOTHING RETURNING id")
+_PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+def _store_now_sql(dialect: Dialect) -> tuple[str, Callable[[datetime], object]]:
+    """The statement in the driver's placeholder style, and how received_at goes to the driver: the
+    column type's own conversion for this database (SQLite keeps a formatted string, PostgreSQL the
+    datetime)."""
+    column_type = Inbound.__table__.c.received_at.type.dialect_impl(dialect)
+    convert = column_type.bind_processor(dialect) or (lambda value: value)
+    return _STORE_NOW_SQL.format(_PLACEHOLDER[dialect.loaded_dbapi.paramstyle]), convert
+
+
 def store_now(engine: Engine, message_sid: str, from_phone: str, body: str, to_phone: str | None,
               now: datetime) -> int | None:
-    """`store` as one autocommitted statement: one round trip for the webhook's hot path (a single
-    INSERT is atomic on its own)."""
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        return conn.execute(_INSERTS[engine.dialect.name], _row(message_sid, from_phone, body, to_phone, now)).scalar()
+    """`store` as one autocommitted INSERT, for the webhook: one round trip, atomic on its own, and
+    run straight on the driver (about half the CPU of the same statement through SQLAlchemy Core).
+    Returns the new id, None for a MessageSid already stored; raises SQLAlchemyError when the
+    database fails, and then nothing was written."""
+    sql, received_at = _store_now_sql(engine.dialect)
+    rows = db.execute_autocommit(engine, sql, (message_sid, from_phone, to_phone, body, received_at(now)))
+    return rows[0][0] if rows else None
 
 
 def receive(rt: Runtime, session: Session, message_sid: str, from_phone: str, body: str, to_phone: str | None,
@@ -131,7 +152,8 @@ def needs_action_now(body: str) -> bool:
     webhook fast under load."""
     if keywords.keyword(body, opted_out=True) or keywords.ack_code(body):
         return True
-    return classify(body).tier in ("urgent", "emergency")
+    # might_be_urgent rules most everyday replies out in microseconds; classify settles the rest.
+    return might_be_urgent(body) and classify(body).tier in ("urgent", "emergency")
 
 
 def process_and_send(rt: Runtime) -> None:

@@ -1,10 +1,15 @@
 """POST /twilio/sms: signed, stored first, processed once, answered with TwiML."""
+import time
 from datetime import datetime, timedelta
 
+import pytest
 import time_machine
-from sqlalchemy import text
+from flask import Response
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import SQLAlchemyError
 from twilio.request_validator import RequestValidator
 
+from bot import db, inbound
 from bot.jobs import tick
 from bot.models import Inbound, ReviewItem
 from tests.conftest import AUTH_TOKEN
@@ -49,6 +54,16 @@ def test_missing_or_invalid_signature_is_403_and_nothing_is_stored(client, rt):
     assert inbound_rows(rt) == []
 
 
+def test_a_signature_twilio_made_with_the_default_port_is_accepted_and_odd_headers_are_403(client, rt):
+    # The exact URL is checked first; twilio's own validator then tries it with and without :443.
+    form = {"MessageSid": "SM" + "p" * 32, "From": "+12025550199", "Body": "hello"}
+    with_port = signed_post(client, "/twilio/sms", form, url="https://postop.example.org:443/twilio/sms")
+    assert with_port.status_code == 200
+    for bad in ("é" * 28, "", "x" * 500):
+        assert client.post("/twilio/sms", data=form, headers={"X-Twilio-Signature": bad}).status_code == 403
+    assert [row.message_sid for row in inbound_rows(rt)] == ["SM" + "p" * 32]
+
+
 def test_signature_behind_a_proxy_uses_the_forwarded_scheme_and_host(config):
     from bot import create_app
 
@@ -72,6 +87,85 @@ def test_duplicate_message_sid_is_processed_once(client, rt, fake_twilio):
     assert "911" in first and again is None  # the retry is not acted on again
     assert len(inbound_rows(rt)) == 1
     assert len(fake_twilio.to("+12025550181")) == 1  # one page, not two
+
+
+def test_store_now_writes_the_row_that_store_writes(rt):
+    """The webhook's INSERT is written for the driver; the processor and the simulator use `store`
+    (SQLAlchemy Core). Same columns, same stored forms (SQLite keeps datetimes and JSON as text)."""
+    for n, at in enumerate([datetime(2026, 11, 21, 15, 0, 0, 250000), datetime(2026, 11, 21, 15, 0)]):
+        with rt.session() as s:
+            inbound.store(s, f"SM{n}core", "+12025550143", "pain is a 3", "+12025550100", at)
+        assert inbound.store_now(rt.engine, f"SM{n}driver", "+12025550143", "pain is a 3", "+12025550100", at)
+    with rt.engine.connect() as conn:
+        stored = conn.execute(text("SELECT * FROM inbound ORDER BY id")).mappings().all()
+    as_stored = [{k: v for k, v in row.items() if k not in ("id", "message_sid")} for row in stored]
+    assert as_stored[0] == as_stored[1] and as_stored[2] == as_stored[3]
+    rows = inbound_rows(rt)
+    assert [(r.received_at, r.flags, r.evidence, r.attempts, r.processed_at) for r in rows[:2]] == [
+        (datetime(2026, 11, 21, 15, 0, 0, 250000), [], [], 0, None)] * 2
+
+
+def test_store_now_ignores_a_message_sid_already_stored(rt):
+    first = inbound.store_now(rt.engine, "SM" + "d" * 32, "+12025550143", "ok", None, NOW)
+    assert first == 1
+    assert inbound.store_now(rt.engine, "SM" + "d" * 32, "+12025550143", "ok again", None, NOW) is None
+    assert [row.body for row in inbound_rows(rt)] == ["ok"]
+
+
+def test_store_now_failure_keeps_nothing_and_never_leaves_a_connection_in_autocommit(rt):
+    rt.engine.dispose()  # from here on the pool holds one connection: the one store_now uses
+    with rt.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE inbound RENAME TO inbound_gone"))
+    try:
+        with pytest.raises(SQLAlchemyError) as failure:
+            inbound.store_now(rt.engine, "SM" + "f" * 32, "+12025550143", "my private symptom", None, NOW)
+    finally:
+        with rt.engine.begin() as conn:
+            conn.execute(text("ALTER TABLE inbound_gone RENAME TO inbound"))
+    assert "+12025550143" not in str(failure.value) and "private" not in str(failure.value)  # no patient data
+    assert inbound_rows(rt) == []
+    assert inbound.store_now(rt.engine, "SM" + "g" * 32, "+12025550143", "hello", None, NOW) == 1
+    # The connection went back to the pool transactional again: a session on it can roll back.
+    assert rt.engine.pool.checkedin() == 1
+    session = rt.sessions()
+    try:
+        inbound.store(session, "SM" + "h" * 32, "+12025550143", "rolled back", None, NOW)
+        session.rollback()
+    finally:
+        session.close()
+    assert [row.message_sid for row in inbound_rows(rt)] == ["SM" + "g" * 32]
+
+
+def test_a_connection_the_server_closed_fails_one_webhook_with_503_then_the_retry_is_stored(client, rt,
+                                                                                           database_url):
+    if rt.engine.dialect.name != "postgresql":
+        pytest.skip("needs a database server that can drop the pooled connection")
+    rt.engine.dispose()
+    assert sms(client, "ok thanks", "SM" + "k" * 32).status_code == 200  # its connection is now pooled
+    admin = create_engine(db.normalise_url(database_url), isolation_level="AUTOCOMMIT")
+    others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    with admin.connect() as conn:
+        conn.execute(text(f"SELECT pg_terminate_backend(pid) {others}"))
+        for _ in range(100):
+            if not conn.execute(text(f"SELECT count(*) {others}")).scalar():
+                break
+            time.sleep(0.05)
+    admin.dispose()
+    assert sms(client, "walked twice", "SM" + "l" * 32).status_code == 503  # no pre-ping: this one fails
+    assert sms(client, "walked twice", "SM" + "l" * 32).status_code == 200  # Twilio's retry, new connection
+    assert [row.message_sid for row in inbound_rows(rt)] == ["SM" + "k" * 32, "SM" + "l" * 32]
+
+
+def test_the_answer_carries_the_security_headers_and_no_cookie(app, client):
+    from bot.web.dashboard import _security_headers
+
+    response = sms(client, "ok thanks", "SM" + "e" * 32)
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    with app.test_request_context("/twilio/sms", method="POST"):  # a header the view set itself stays
+        own = _security_headers(Response("", headers={"x-frame-options": "SAMEORIGIN"}))
+    assert own.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"] and own.headers["X-Content-Type-Options"]
 
 
 def test_malformed_and_oversized_requests_get_4xx(client):

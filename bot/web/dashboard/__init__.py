@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, redirect, render_template, request, url_for
+from flask import Flask, Request, redirect, render_template, request, url_for
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from bot.web import auth
@@ -18,18 +19,31 @@ csrf = CSRFProtect()
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
+                    "Referrer-Policy": "same-origin",
+                    "Permissions-Policy": "camera=(), microphone=(), geolocation=()"}
 
 
 def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    # Each header unless the view set its own; one pass over the response's headers rather than a
+    # setdefault (a scan) per header, as this runs on every response, webhooks included.
+    present = {name.lower() for name in response.headers.keys()}
+    response.headers.extend([(name, value) for name, value in SECURITY_HEADERS.items()
+                             if name.lower() not in present])
     if request.blueprint in ("dashboard", "auth") and not request.path.startswith("/dashboard/static/"):
         # Patient data must not linger in shared browser or proxy caches.
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions. A request without the session cookie (every webhook and API
+    call) gets its new empty session straight away: Flask would build the cookie signer first."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def init_app(app: Flask) -> None:
@@ -50,6 +64,7 @@ def init_app(app: Flask) -> None:
         # and it breaks when a proxy rewrites the host.
         WTF_CSRF_SSL_STRICT=False,
     )
+    app.session_interface = CookieSessions()
     csrf.init_app(app)
     csrf.exempt(twilio.bp)  # Twilio signs its requests; there is no browser session to forge
     csrf.exempt(api.bp)     # bearer tokens, never cookies
