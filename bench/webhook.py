@@ -77,12 +77,16 @@ def _client(port: int, requests: list, rate: float | None, queue: mp.Queue) -> N
             if wait > 0:
                 time.sleep(wait)  # an open-loop load generator paces itself in real time
         t0 = time.perf_counter()
-        conn.request("POST", "/twilio/sms", body, {"Content-Type": "application/x-www-form-urlencoded",
-                                                   "X-Twilio-Signature": sig})
-        response = conn.getresponse()
-        response.read()
+        try:
+            conn.request("POST", "/twilio/sms", body, {"Content-Type": "application/x-www-form-urlencoded",
+                                                       "X-Twilio-Signature": sig})
+            response = conn.getresponse()
+            response.read()
+            errors += response.status != 200
+        except (OSError, http.client.HTTPException):  # a timeout counts as an error; never hang the run
+            conn.close()
+            errors += 1
         latencies.append(time.perf_counter() - t0)
-        errors += response.status != 200
     queue.put((latencies, errors, time.perf_counter() - start))
 
 

@@ -1,6 +1,8 @@
 """POST /twilio/sms: signed, stored first, processed once, answered with TwiML."""
+import json
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -43,6 +45,29 @@ def test_red_flags_are_acted_on_at_once_and_the_rest_at_the_next_sweep(client, r
     sms(client, "ok thanks", "SM" + "c" * 32)
     assert inbound_rows(rt)[-1].processed_at is None
     assert process_pending(rt) == 1 and inbound_rows(rt)[-1].handled_as == "triage"
+
+
+LABELLED_REPLIES = [Path(__file__).parent / "triage", Path(__file__).parent.parent.parent / "shared" / "triage"]
+
+
+def test_needs_action_now_never_lets_what_the_full_check_would_act_on_wait():
+    """needs_action_now skips classify when triage's might_be_urgent rules a reply out. Over every
+    labelled reply we have (and the keywords and ACKs), it must still say yes wherever keywords,
+    ACK or classify alone would."""
+    from bot import keywords
+    from bot.inbound import needs_action_now
+    from bot.triage import classify
+
+    texts = [json.loads(line)["text"] for folder in LABELLED_REPLIES for path in sorted(folder.glob("*.jsonl"))
+             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(texts) > 1000
+    texts += ["STOP", "stop.", "Unsubscribe!", "START", "yes", "HELP", "info?", "ACK K7P2QX", "ack k7p2qx."]
+
+    def full_check(text: str) -> bool:
+        return bool(keywords.keyword(text, opted_out=True) or keywords.ack_code(text)
+                    or classify(text).tier in ("urgent", "emergency"))
+
+    assert [text for text in texts if full_check(text) and not needs_action_now(text)] == []
 
 
 def test_missing_or_invalid_signature_is_403_and_nothing_is_stored(client, rt):
