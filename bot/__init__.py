@@ -19,7 +19,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         n = rt.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
 
+    from bot.triage.lexicon import LANGUAGES, load
     from bot.web import api, ops, twilio
+
+    for lang in LANGUAGES:  # each web worker compiles the lexicons now, not on its first reply (~0.7 s)
+        load(lang)
 
     app.register_blueprint(twilio.bp)
     app.register_blueprint(api.bp)

@@ -22,10 +22,17 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, autocommit: bool = False) -> Engine:
+    """The engine for a database URL. `autocommit=True` gives a second, small engine whose
+    connections stay in autocommit for good (see `execute_autocommit`). Statement parameters are
+    patient data: `hide_parameters` keeps them out of every error message and log line."""
     url = normalise_url(url)
+    options: dict = {"hide_parameters": True}
+    if autocommit:
+        # Nothing to roll back on return: each statement committed itself.
+        options |= {"isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **options)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -41,7 +48,8 @@ def make_engine(url: str) -> Engine:
     # No pre-ping: it costs a round trip on every checkout (every webhook). A connection lost to a
     # database restart fails one request (a 5xx Twilio retries) and is replaced: through SQLAlchemy the
     # whole pool, through execute_autocommit (the webhook's insert) that connection.
-    return create_engine(url, pool_size=10, max_overflow=20)
+    return create_engine(url, **({"pool_size": 5, "max_overflow": 10} if autocommit else
+                                 {"pool_size": 10, "max_overflow": 20}), **options)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -64,24 +72,23 @@ def session_scope(factory: sessionmaker[Session]):
 
 def execute_autocommit(engine: Engine, sql: str, params: Sequence) -> list[tuple]:
     """Run one statement, written in the driver's own SQL and placeholder style, on a pooled DBAPI
-    connection in autocommit mode; return all its rows.
+    connection of an autocommit engine (`make_engine(url, autocommit=True)`); return all its rows.
 
     For a hot path with a single fixed statement (the webhook's INSERT): SQLAlchemy's statement
-    layer costs more CPU than the round trip itself there. The rows are fetched to the end because
-    SQLite commits an autocommitted statement only when it finishes (a RETURNING row comes first).
-    A driver error comes out as SQLAlchemy's DBAPIError, like from any other query (parameters left
-    out of its message: they are patient data), and after any error the connection is discarded
-    rather than handed back to the pool in autocommit or in an unknown state."""
+    layer, and switching a pooled connection into autocommit and back, cost more CPU than the
+    round trip itself there. The rows are fetched to the end because SQLite commits an
+    autocommitted statement only when it finishes (a RETURNING row comes first). A driver error
+    comes out as SQLAlchemy's DBAPIError, like from any other query (parameters left out of its
+    message: they are patient data), and after any error the connection is discarded rather than
+    handed back to the pool in an unknown state."""
     dialect = engine.dialect
     try:
         raw = engine.raw_connection()
         try:
-            dialect.set_isolation_level(raw.dbapi_connection, "AUTOCOMMIT")
             cursor = raw.cursor()
             cursor.execute(sql, params)
             rows = cursor.fetchall() if cursor.description else []
             cursor.close()
-            dialect.reset_isolation_level(raw.dbapi_connection)
         except BaseException:
             raw.invalidate()
             raise

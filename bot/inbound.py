@@ -83,7 +83,8 @@ def _store_now_sql(dialect: Dialect) -> tuple[str, Callable[[datetime], object]]
 def store_now(engine: Engine, message_sid: str, from_phone: str, body: str, to_phone: str | None,
               now: datetime) -> int | None:
     """`store` as one autocommitted INSERT, for the webhook: one round trip, atomic on its own, and
-    run straight on the driver (about half the CPU of the same statement through SQLAlchemy Core).
+    run straight on the driver of an autocommit engine (`Runtime.autocommit_engine`), for about
+    half the CPU of the same statement through SQLAlchemy Core.
     Returns the new id, None for a MessageSid already stored; raises SQLAlchemyError when the
     database fails, and then nothing was written."""
     sql, received_at = _store_now_sql(engine.dialect)
@@ -148,12 +149,14 @@ def _failed(session: Session, inbound_id: int, now: datetime) -> None:
 def needs_action_now(body: str) -> bool:
     """Whether a just-stored reply should be acted on this instant rather than by the clock's next
     sweep (seconds later). Cheap and context-free on purpose: anything that might be a red flag, a
-    keyword or a coordinator's ACK goes now; "ok thanks" can wait for the sweep, which keeps the
-    webhook fast under load."""
-    if keywords.keyword(body, opted_out=True) or keywords.ack_code(body):
+    keyword, a coordinator's ACK or a "yes" to the red-flag screen goes now; "ok thanks" can wait
+    for the sweep, which keeps the webhook fast under load. A bare "9" is urgent only as the answer
+    to the pain question, which this check does not know about, so it is read both ways."""
+    if keywords.keyword(body, opted_out=True) or keywords.ack_code(body) or conversation.yes_no(body) == "yes":
         return True
     # might_be_urgent rules most everyday replies out in microseconds; classify settles the rest.
-    return might_be_urgent(body) and classify(body).tier in ("urgent", "emergency")
+    return might_be_urgent(body) and any(classify(body, context=context).tier in ("urgent", "emergency")
+                                         for context in (None, "pain_score"))
 
 
 def process_and_send(rt: Runtime) -> None:

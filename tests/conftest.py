@@ -96,7 +96,7 @@ def app(config):
     rt.kick_urgent = lambda: dispatch_urgent(rt)  # pages go out before the test looks
     rt.kick_inbound = lambda: process_and_send(rt)  # replies are acted on before the webhook returns
     yield app
-    rt.engine.dispose()
+    rt.dispose()
 
 
 @pytest.fixture

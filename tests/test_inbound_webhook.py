@@ -39,6 +39,10 @@ def test_red_flags_are_acted_on_at_once_and_the_rest_at_the_next_sweep(client, r
 
     assert needs_action_now("chest pain") and needs_action_now("STOP") and needs_action_now("ACK K7P2QX")
     assert not needs_action_now("ok thanks") and not needs_action_now("walked twice today")
+    # A score that is urgent as the answer to the pain question, and a "yes" to the red-flag screen,
+    # go now too; everyday replies that merely mention a body part or a number wait.
+    assert all(map(needs_action_now, ["9", "nine", "10/10", "Yes", "si"]))
+    assert not any(map(needs_action_now, ["4", "pain is a 3", "did my ankle pumps", "feeling a bit better today"]))
     enroll(rt, NOW)
     sms(client, "I cant breathe", "SM" + "b" * 32)  # acted on before the webhook's thread is done
     assert "911" in fake_twilio.to("+12025550143")[-1].body
@@ -61,11 +65,14 @@ def test_needs_action_now_never_lets_what_the_full_check_would_act_on_wait():
     texts = [json.loads(line)["text"] for folder in LABELLED_REPLIES for path in sorted(folder.glob("*.jsonl"))
              for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(texts) > 1000
-    texts += ["STOP", "stop.", "Unsubscribe!", "START", "yes", "HELP", "info?", "ACK K7P2QX", "ack k7p2qx."]
+    texts += ["STOP", "stop.", "Unsubscribe!", "START", "yes", "HELP", "info?", "ACK K7P2QX", "ack k7p2qx.",
+              "8", "9 out of 10", "diez", "yes I do"]
 
     def full_check(text: str) -> bool:
+        """Acted on by the processor if it is a keyword or an ACK, or urgent with or without the
+        pain question before it."""
         return bool(keywords.keyword(text, opted_out=True) or keywords.ack_code(text)
-                    or classify(text).tier in ("urgent", "emergency"))
+                    or any(classify(text, context=c).tier in ("urgent", "emergency") for c in (None, "pain_score")))
 
     assert [text for text in texts if full_check(text) and not needs_action_now(text)] == []
 
@@ -101,7 +108,7 @@ def test_signature_behind_a_proxy_uses_the_forwarded_scheme_and_host(config):
     assert client.post("/twilio/sms", data=form, headers=proxied, base_url="http://10.0.0.5:8000").status_code == 200
     direct = {"X-Twilio-Signature": signature}
     assert client.post("/twilio/sms", data=form, headers=direct, base_url="http://10.0.0.5:8000").status_code == 403
-    app.extensions["runtime"].engine.dispose()
+    app.extensions["runtime"].dispose()
 
 
 def test_duplicate_message_sid_is_processed_once(client, rt, fake_twilio):
@@ -120,7 +127,8 @@ def test_store_now_writes_the_row_that_store_writes(rt):
     for n, at in enumerate([datetime(2026, 11, 21, 15, 0, 0, 250000), datetime(2026, 11, 21, 15, 0)]):
         with rt.session() as s:
             inbound.store(s, f"SM{n}core", "+12025550143", "pain is a 3", "+12025550100", at)
-        assert inbound.store_now(rt.engine, f"SM{n}driver", "+12025550143", "pain is a 3", "+12025550100", at)
+        assert inbound.store_now(rt.autocommit_engine, f"SM{n}driver", "+12025550143", "pain is a 3",
+                                 "+12025550100", at)
     with rt.engine.connect() as conn:
         stored = conn.execute(text("SELECT * FROM inbound ORDER BY id")).mappings().all()
     as_stored = [{k: v for k, v in row.items() if k not in ("id", "message_sid")} for row in stored]
@@ -131,27 +139,25 @@ def test_store_now_writes_the_row_that_store_writes(rt):
 
 
 def test_store_now_ignores_a_message_sid_already_stored(rt):
-    first = inbound.store_now(rt.engine, "SM" + "d" * 32, "+12025550143", "ok", None, NOW)
+    first = inbound.store_now(rt.autocommit_engine, "SM" + "d" * 32, "+12025550143", "ok", None, NOW)
     assert first == 1
-    assert inbound.store_now(rt.engine, "SM" + "d" * 32, "+12025550143", "ok again", None, NOW) is None
+    assert inbound.store_now(rt.autocommit_engine, "SM" + "d" * 32, "+12025550143", "ok again", None, NOW) is None
     assert [row.body for row in inbound_rows(rt)] == ["ok"]
 
 
-def test_store_now_failure_keeps_nothing_and_never_leaves_a_connection_in_autocommit(rt):
-    rt.engine.dispose()  # from here on the pool holds one connection: the one store_now uses
+def test_store_now_failure_keeps_nothing_and_autocommit_stays_out_of_the_sessions(rt):
     with rt.engine.begin() as conn:
         conn.execute(text("ALTER TABLE inbound RENAME TO inbound_gone"))
     try:
         with pytest.raises(SQLAlchemyError) as failure:
-            inbound.store_now(rt.engine, "SM" + "f" * 32, "+12025550143", "my private symptom", None, NOW)
+            inbound.store_now(rt.autocommit_engine, "SM" + "f" * 32, "+12025550143", "my private symptom", None, NOW)
     finally:
         with rt.engine.begin() as conn:
             conn.execute(text("ALTER TABLE inbound_gone RENAME TO inbound"))
     assert "+12025550143" not in str(failure.value) and "private" not in str(failure.value)  # no patient data
     assert inbound_rows(rt) == []
-    assert inbound.store_now(rt.engine, "SM" + "g" * 32, "+12025550143", "hello", None, NOW) == 1
-    # The connection went back to the pool transactional again: a session on it can roll back.
-    assert rt.engine.pool.checkedin() == 1
+    assert inbound.store_now(rt.autocommit_engine, "SM" + "g" * 32, "+12025550143", "hello", None, NOW) == 1
+    # The webhook's autocommit pool is its own: a session still rolls back what it wrote.
     session = rt.sessions()
     try:
         inbound.store(session, "SM" + "h" * 32, "+12025550143", "rolled back", None, NOW)
@@ -165,7 +171,7 @@ def test_a_connection_the_server_closed_fails_one_webhook_with_503_then_the_retr
                                                                                            database_url):
     if rt.engine.dialect.name != "postgresql":
         pytest.skip("needs a database server that can drop the pooled connection")
-    rt.engine.dispose()
+    rt.dispose()
     assert sms(client, "ok thanks", "SM" + "k" * 32).status_code == 200  # its connection is now pooled
     admin = create_engine(db.normalise_url(database_url), isolation_level="AUTOCOMMIT")
     others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
@@ -271,3 +277,13 @@ def test_database_unreachable_is_5xx(config):
     app = create_app({**config, "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere"})
     response = sms(app.test_client(), "chest pain", "SM" + "8" * 32)
     assert response.status_code == 503
+
+
+def test_the_app_compiles_the_triage_lexicons_at_start_not_on_the_first_reply(config):
+    from bot import create_app
+    from bot.triage.lexicon import LANGUAGES, load
+
+    load.cache_clear()
+    app = create_app(config)
+    assert load.cache_info().currsize == len(LANGUAGES)
+    app.extensions["runtime"].dispose()

@@ -8,7 +8,6 @@ from .langdetect import detect
 from .lexicon import LANGUAGES, Lexicon, load, settings
 from .normalize import fold, tokenize
 from .numbers import day_count, pain_score, temperatures
-from .patterns import ANY_NUMBER
 from .result import TIER_RANK, TIERS, TriageResult
 
 
@@ -129,14 +128,12 @@ def might_be_urgent(text: str) -> bool:
     raw = tokenize(fold(text or ""))
     for lang in LANGUAGES:
         lex = load(lang)
-        if lex.alarm_words is None:
+        words = {lex.corrector.correct(tok) for tok in raw}
+        if lex.alarms is None or lex.alarms.could_match(words):
             return True
-        for tok in raw:
-            word = lex.corrector.correct(tok)
-            if word in lex.alarm_words or (lex.alarm_prefixes and word.startswith(lex.alarm_prefixes)):
-                return True
+        for word in words:
             if word[:1].isdigit():
-                if ANY_NUMBER in lex.alarm_words or not word.isdigit() or int(word) >= 8:
+                if not word.isdigit() or int(word) >= 8:
                     return True   # "101", "38.5", "8/10"; "walked 3 times" is not
             elif lex.number_words.get(word, 0) >= 8:
                 return True       # "nine", "ocho"

@@ -14,7 +14,15 @@ from typing import Any
 import yaml
 
 from .normalize import fold_phrase
-from .patterns import MatchIndex, PhraseSet, anchor_words, compile_patterns, gap_regex, literal_words
+from .patterns import (
+    AlarmIndex,
+    MatchIndex,
+    PhraseSet,
+    anchor_clauses,
+    compile_patterns,
+    gap_regex,
+    literal_words,
+)
 from .result import TIER_RANK, TIERS
 from .spelling import SpellCorrector
 
@@ -43,23 +51,25 @@ class Lexicon:
     settings: dict[str, Any] = field(default_factory=dict)
     weekdays: dict[str, int] = field(default_factory=dict)   # "monday" -> 0 ... "sunday" -> 6
     number_words_spoken: dict[str, float] = field(default_factory=dict)   # dictation: "ate" -> 8
-    # Words one of which every match able to make a reply urgent or worse contains; None when
-    # some such rule has no required word (see engine.might_be_urgent).
-    alarm_words: frozenset[str] | None = field(init=False)
-    alarm_prefixes: tuple[str, ...] = field(init=False)
+    # What every match able to make a reply urgent or worse must contain (see engine.might_be_urgent);
+    # None when some such rule requires no word at all.
+    alarms: AlarmIndex | None = field(init=False)
     # One index over every rule group (ids 0..len(groups)-1) and every cue list (cue_ids).
     index: MatchIndex = field(init=False)
     cue_ids: dict[str, int] = field(init=False)
 
     def __post_init__(self) -> None:
-        # Urgent and emergency groups, plus the flags a duration can raise ("no BM in 5 days").
+        # Urgent and emergency groups, the flags a duration can raise ("no BM in 5 days"), and those of
+        # a combination made only of flags below urgent.
         raising = set(self.settings.get("day_upgrades", {}))
+        urgent = {g.flag for g in self.groups if g.tier in ("urgent", "emergency")}
+        for combo in self.settings.get("combinations", []):
+            if urgent.isdisjoint(combo["flags"]):
+                raising |= set(combo["flags"])
         common = self.words.get("stopwords", frozenset()) | self.words.get("common_words", frozenset())
-        anchors = [anchor_words(p, common) for g in self.groups
+        clauses = [anchor_clauses(p, common) for g in self.groups
                    if g.tier in ("urgent", "emergency") or g.flag in raising for p in g.patterns]
-        words = set().union(*(a for a in anchors if a is not None))
-        self.alarm_words = None if None in anchors else frozenset(w for w in words if not w.endswith("*"))
-        self.alarm_prefixes = tuple(sorted(w[:-1] for w in words if w.endswith("*")))
+        self.alarms = None if None in clauses else AlarmIndex(c for cs in clauses for c in cs)
         names = list(self.cues)
         self.cue_ids = {name: len(self.groups) + i for i, name in enumerate(names)}
         self.index = MatchIndex([g.phrases for g in self.groups] + [self.cues[n] for n in names])

@@ -119,7 +119,7 @@ def sms():
     if int(form.get("NumMedia", "0") or 0) and not body:
         body = "[picture or attachment without text]"
     try:
-        new = inbound.store_now(rt().engine, sid, sender, body, form.get("To"), utcnow())
+        new = inbound.store_now(rt().autocommit_engine, sid, sender, body, form.get("To"), utcnow())
     except SQLAlchemyError:
         log.exception("inbound %s: database error; Twilio will retry", sid)
         return Response("temporarily unavailable", status=503)

@@ -150,4 +150,4 @@ def sim_app(config):
     rt.sleep = rt.waits.append
     rt.kick_urgent = lambda: dispatch_urgent(rt)
     yield app
-    rt.engine.dispose()
+    rt.dispose()
