@@ -1,19 +1,19 @@
 """Developer check: frequent real words that the fuzzy matcher would turn into a symptom or cue word.
 
     pip install wordfreq   # dev only, not a runtime dependency
-    python -m bot.triage.audit_spelling en [20000]
+    python -m bot.triage.audit_spelling en [20000] [--write]
 
 Prints the words (from wordfreq's most frequent N) that `SpellCorrector` maps onto a *different*
 word used by a flag pattern or a cue ("visiting" -> vomiting, "forever" -> fever). Inflections
-("wounds" -> wound) are not listed. Add what it prints to the protected block at the end of
-`common_words` in lexicon/<lang>.yaml, and run it again until it prints nothing: new symptom words
-in the lexicon attract new collisions, so re-run it after adding words.
+("wounds" -> wound) are not listed. They belong in the protected block at the end of `common_words`
+in lexicon/<lang>.yaml: `--write` appends them there and runs again until nothing is left (new
+protected words can shift other ties).
 """
 from __future__ import annotations
 
 import sys
 
-from .lexicon import _load_yaml, expand_pattern, load
+from .lexicon import LEXICON_DIR, _load_yaml, expand_pattern, load
 from .normalize import fold
 from .patterns import literal_words
 
@@ -45,9 +45,30 @@ def collisions(lang: str, n: int) -> list[str]:
     return out
 
 
+def protect(lang: str, words: list[str]) -> None:
+    """Append words to the end of the `common_words: [...]` list of lexicon/<lang>.yaml."""
+    path = LEXICON_DIR / f"{lang}.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("\ncommon_words: [")
+    end = text.index("]", start)
+    lines = [""]
+    for word in words:
+        if len(lines[-1]) + len(word) > 96:
+            lines.append("")
+        lines[-1] += f" {word},"
+    added = "".join(f",\n  {line.strip().rstrip(',')}" for line in lines if line)
+    path.write_text(text[:end] + added + text[end:], encoding="utf-8")
+    load.cache_clear()
+
+
 if __name__ == "__main__":
-    lang_arg = sys.argv[1] if len(sys.argv) > 1 else "en"
-    top = int(sys.argv[2]) if len(sys.argv) > 2 else 20000
+    args = [a for a in sys.argv[1:] if a != "--write"]
+    lang_arg = args[0] if args else "en"
+    top = int(args[1]) if len(args) > 1 else 20000
     found = collisions(lang_arg, top)
     print(", ".join(found))
     print(f"{len(found)} collisions", file=sys.stderr)
+    while "--write" in sys.argv and found:
+        protect(lang_arg, found)
+        found = collisions(lang_arg, top)
+        print(f"after protecting them: {len(found)} collisions {', '.join(found)}", file=sys.stderr)

@@ -15,7 +15,7 @@ from .normalize import PUNCT
 PRE_WINDOW = 6     # NegEx uses about five words; texts are short and telegraphic
 POST_WINDOW = 6     # "the leg tingling I had last week is completely gone"
 HYPO_WINDOW = 8
-NEXT_WINDOW = 4   # negation_next follows the symptom closely, in the same sentence
+NEXT_WINDOW = 7   # negation_next follows the symptom closely, in the same sentence
 FAMILY_WINDOW = 6
 
 
@@ -72,7 +72,7 @@ def build_doc(raw: list[str], lex: Lexicon) -> Doc:
     cue_spans: dict[str, list[tuple[int, int]]] = {}
     for name in ("negation_before", "negation_after", "improvement", "hypothetical", "concern",
                  "normal_finding", "family_other", "family_young", "family_parent", "first_person",
-                 "not_patient", "negation_next",
+                 "not_patient", "negation_next", "third_person", "reporting",
                  "self_well", "idioms"):
         spans = find(name)
         # A cue inside a pseudo-negation ("not sure", "won't go away") is no cue at all.
@@ -153,11 +153,27 @@ def told_apart(doc: Doc, start: int) -> bool:
     return bool(doc.cue_spans.get("family_other") or doc.cue_spans.get("family_parent"))
 
 
+def writer_own(doc: Doc, start: int) -> bool:
+    """A relative typing for the patient who mentions their own illness: "This is his daughter, I
+    have the stomach flu so my brother is staying with Dad" (but "I think he has a fever" is his)."""
+    if not doc.caregiver:
+        return False
+    relatives = {cs for name in ("family_other", "family_parent", "family_young")
+                 for cs, _ in doc.cue_spans.get(name, ())}
+    own = [(cs, ce) for cs, ce in doc.cue_spans.get("first_person", ())   # "I", not the "my" of "my husband"
+           if cs not in relatives and cs < start and start - ce <= FAMILY_WINDOW and _same_clause(doc, cs, start)]
+    return bool(own) and not any(own[-1][1] <= cs < start for cs, _ in doc.cue_spans.get("third_person", ()))
+
+
 def _family_subject(doc: Doc, start: int, family: str) -> bool:
+    """A relative named just before the symptom is its subject, unless a first-person word
+    ("my wife says I'm confused") or a reporting verb ("my daughter says his leg is numb") lies
+    between them."""
     fam = _before(doc, family, start, FAMILY_WINDOW)
     if fam is None:
         return False
-    return not any(fam[1] <= cs < start for cs, _ in doc.cue_spans.get("first_person", ()))
+    between = doc.cue_spans.get("first_person", []) + doc.cue_spans.get("reporting", [])
+    return not any(fam[1] <= cs < start for cs, _ in between)
 
 
 def in_idiom(doc: Doc, start: int, end: int) -> bool:

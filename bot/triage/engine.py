@@ -34,7 +34,8 @@ def _keep(doc: ctx.Doc, flag: str, tier: str, start: int, end: int) -> bool:
         return True
     if ctx.concern_only(doc, start):
         return False
-    if flag in settings()["other_experiencer_flags"] and ctx.other_experiencer(doc, start):
+    if flag in settings()["other_experiencer_flags"] and (ctx.other_experiencer(doc, start)
+                                                          or ctx.writer_own(doc, start)):
         return False
     if ctx.told_apart(doc, start):
         return False
@@ -67,10 +68,11 @@ def _number_hits(doc: ctx.Doc, lex: Lexicon, context: str | None, hits: list[Hit
                 hits.append(Hit(band["flag"], band["tier"], score.start, score.end,
                                 doc.evidence(score.start, score.end)))
     for flag, up in rules.get("day_upgrades", {}).items():
-        if any(h.flag == flag for h in hits) and day_count(doc, lex) >= up["days"]:
-            for h in hits:
-                if h.flag == flag and h.rank < TIER_RANK[up["tier"]]:
-                    h.tier = up["tier"]
+        raised = [h for h in hits if h.flag == flag and h.rank < TIER_RANK[up["tier"]]
+                  and ("words" not in up or any(t in up["words"] for t in doc.tokens[h.start:h.end]))]
+        if raised and day_count(doc, lex) >= up["days"]:
+            for h in raised:
+                h.tier = up["tier"]
     return hits
 
 

@@ -81,6 +81,8 @@ def temperatures(doc: Doc, lex: Lexicon) -> list[tuple[Reading, bool]]:
         in_c = cfg["c_range"][0] <= value <= cfg["c_range"][1]
         if unit is None and (has_context or nxt in w["degrees"] or decimal):
             unit = "F" if in_f else "C" if in_c else None
+        elif unit is None and in_f and value >= cfg["fever_f"]:
+            unit = "F"   # "took it twice, 101 both times": a bare 101-107 is read as a fever (safety)
         if unit is None or (unit == "F" and not in_f) or (unit == "C" and not in_c):
             continue
         fever = value >= (cfg["fever_f"] if unit == "F" else cfg["fever_c"])
@@ -115,18 +117,23 @@ def pain_score(doc: Doc, lex: Lexicon, context: str | None) -> Reading | None:
             continue   # "10 pills", "8 min"; but "10/10 pills useless" is a score
         if nxt in w["out_of"] and any((_value(lex, t) or (0,))[0] == 10 for t in toks[i + 2:i + 4]):
             out_of_ten = True   # "8 out of 10", "8 de 10"
-        lo = max(0, i - 6)   # "pain was 9 yesterday, now it's a 4": the 4 is still pain
+        lo = max(0, i - 8)   # "pain was 9 yesterday, now it's a 4": the 4 is still pain
         near_pain = any(t in w["pain_words"] for t in toks[lo:i])
         bare_answer = context == "pain_score" and (len(content) <= 3 or i == 0
                                                    or (i > 0 and toks[i - 1] in w["score_lead"]))
         # A later "... now it's a 4" continues a score already given.
         # ... as does "was a 9 last nite, 3 now".
-        follow_up = bool(readings) and i > 0 and (toks[i - 1] in w["score_lead"] or nxt in w["current"])
-        # "the pain won't let me move, it's a 10": an article before the number and a pain word
-        # anywhere earlier in the reply.
-        article_score = (i > 0 and toks[i - 1] in w["one_words"]
-                         and any(t in w["pain_words"] for t in toks[:i]))
-        if out_of_ten or near_pain or bare_answer or follow_up or article_score:
+        follow_up = bool(readings) and i > 0 and ((toks[i - 1] in w["score_lead"] and toks[i - 1] not in w["time_lead"])
+                                                  or nxt in w["current"])   # "took a tylenol at 8" is a time
+        # "the pain won't let me move, it's a 10", "un 9 fijo, bien fuerte el dolor": an article
+        # before the number and a pain word anywhere in the reply.
+        article_score = (i > 0 and toks[i - 1] in w["one_words"] and any(t in w["pain_words"] for t in toks))
+        if (readings and readings[-1].index == i - 2 and toks[i - 1] in w["range_words"]
+                and (i < 3 or toks[i - 3] not in w["from_words"])):   # "from 8 to 3" is a change
+            # "4 or 5", "between 4 and 5", "entre 6 y 7": a range, read as its higher end (safety).
+            last = readings.pop()
+            readings.append(Reading(max(value, last.value), i, last.start, i + 1))
+        elif out_of_ten or near_pain or bare_answer or follow_up or article_score:
             start = next((j for j in range(lo, i) if toks[j] in w["pain_words"]), i)
             readings.append(Reading(value, i, start, i + 1))
     return _current(readings, doc, lex)
@@ -140,16 +147,19 @@ def day_count(doc: Doc, lex: Lexicon) -> float:
     surgery = w.get("surgery_words", frozenset())
     found: list[float] = []
     from_surgery: list[float] = []
-    for i in range(len(doc.tokens) - 1):
-        unit = doc.tokens[i + 1]
-        if unit not in w["day_words"] and unit not in w["week_words"]:
+    toks = doc.tokens
+    for i in range(len(toks) - 1):
+        if toks[i] in w["day_words"] and toks[i + 1][:1].isdigit():   # "day 6 no BM", "dia 5 sin popo"
+            tok, unit, after = toks[i + 1], toks[i], i + 2
+        elif toks[i + 1] in w["day_words"] or toks[i + 1] in w["week_words"]:
+            tok, unit, after = toks[i], toks[i + 1], i + 2
+        else:
             continue
-        tok = doc.tokens[i]
         parsed = (1.0,) if tok in w["one_words"] else _value(lex, tok)   # "a week", "una semana"
         if parsed is None:
             continue
         days = parsed[0] * (7 if unit in w["week_words"] else 1)
-        (from_surgery if any(t in surgery for t in doc.tokens[i + 2:i + 5]) else found).append(days)
+        (from_surgery if any(t in surgery for t in toks[after:after + 3]) else found).append(days)
     # "no BM since friday, it's wednesday now": the days between two named weekdays.
     weekdays = [lex.weekdays[t] for t in doc.tokens if t in lex.weekdays]
     if len(weekdays) >= 2:

@@ -30,6 +30,12 @@ def _sound_alike(token: str, word: str) -> bool:
     return len(diff) == 1 and diff[0] in _SOUND_ALIKE
 
 
+def _dropped_double(token: str, word: str) -> bool:
+    """ "chils" for "chills", "swolen" for "swollen": a doubled letter typed once."""
+    return len(word) == len(token) + 1 and any(
+        word[i] == word[i - 1] and word[:i] + word[i + 1:] == token for i in range(1, len(word)))
+
+
 def max_distance(length: int) -> int:
     return 1 if length < 7 else 2
 
@@ -84,5 +90,5 @@ class SpellCorrector:
             return token
         best = min(score for _, score, _ in found)
         tied = [word for word, score, _ in found if score == best]
-        tied.sort(key=lambda w: (w not in self.preferred, not _sound_alike(token, w)))
+        tied.sort(key=lambda w: (w not in self.preferred, not _sound_alike(token, w), not _dropped_double(token, w)))
         return tied[0]
