@@ -13,7 +13,8 @@ from .lexicon import Lexicon
 from .normalize import PUNCT
 
 PRE_WINDOW = 6     # NegEx uses about five words; texts are short and telegraphic
-POST_WINDOW = 6     # "the leg tingling I had last week is completely gone"
+POST_WINDOW = 10    # "the tingling in my toes that I mentioned on Monday has completely gone away"
+IMPROVE_WINDOW = 6  # "better" further off is seldom about this symptom ("... be better off without me")
 HYPO_WINDOW = 8
 NEXT_WINDOW = 7   # negation_next follows the symptom closely, in the same sentence
 FAMILY_WINDOW = 6
@@ -115,7 +116,7 @@ def negated(doc: Doc, start: int, end: int) -> bool:
 def improving(doc: Doc, start: int, end: int) -> bool:
     """ "pain is better": only ever used to drop routine items, never red flags."""
     return (_before(doc, "improvement", start, PRE_WINDOW) is not None
-            or _after(doc, "improvement", end, POST_WINDOW))
+            or _after(doc, "improvement", end, IMPROVE_WINDOW))
 
 
 def hypothetical(doc: Doc, start: int) -> bool:
