@@ -73,7 +73,7 @@ def build_doc(raw: list[str], lex: Lexicon) -> Doc:
     cue_spans: dict[str, list[tuple[int, int]]] = {}
     for name in ("negation_before", "negation_after", "improvement", "hypothetical", "concern",
                  "normal_finding", "family_other", "family_young", "family_parent", "first_person",
-                 "not_patient", "negation_next", "third_person", "reporting",
+                 "not_patient", "negation_next", "third_person", "reporting", "improvement_next",
                  "self_well", "idioms"):
         spans = find(name)
         # A cue inside a pseudo-negation ("not sure", "won't go away") is no cue at all.
@@ -116,7 +116,9 @@ def negated(doc: Doc, start: int, end: int) -> bool:
 def improving(doc: Doc, start: int, end: int) -> bool:
     """ "pain is better": only ever used to drop routine items, never red flags."""
     return (_before(doc, "improvement", start, PRE_WINDOW) is not None
-            or _after(doc, "improvement", end, IMPROVE_WINDOW))
+            or _after(doc, "improvement", end, IMPROVE_WINDOW)
+            or any(0 <= cs - end <= NEXT_WINDOW and not {".", "!", "?"} & set(doc.tokens[end:cs])
+                   for cs, _ in doc.cue_spans.get("improvement_next", ())))
 
 
 def hypothetical(doc: Doc, start: int) -> bool:

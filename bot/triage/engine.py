@@ -85,7 +85,7 @@ def _drop_subsumed(doc: ctx.Doc, hits: list[Hit]) -> list[Hit]:
         wider = o.start <= h.start and h.end <= o.end and (o.end - o.start) > (h.end - h.start)
         if o.flag == h.flag:   # overlapping matches of one flag: keep the widest as evidence
             return wider and o.rank >= h.rank
-        return o.start <= h.start and h.end <= o.end and (o.rank > h.rank or (o.rank == h.rank and wider))
+        return o.start <= h.start and h.end <= o.end and o.rank > h.rank   # "pain 8 and the calf is swell": both
     return [h for h in hits if not any(inside(h, o) for o in hits if o is not h)]
 
 

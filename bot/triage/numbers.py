@@ -115,6 +115,8 @@ def pain_score(doc: Doc, lex: Lexicon, context: str | None) -> Reading | None:
         value, _decimal, out_of_ten = parsed
         if value > 10 or (not out_of_ten and nxt in w["not_pain_units"]) or nxt in w["fahrenheit"] | w["celsius"]:
             continue   # "10 pills", "8 min"; but "10/10 pills useless" is a score
+        if value == 10 and toks[i - 1] in w["out_of"] and readings and readings[-1].index >= i - 3:
+            continue   # the 10 of "2 de 10", "8 out of 10"
         if nxt in w["out_of"] and any((_value(lex, t) or (0,))[0] == 10 for t in toks[i + 2:i + 4]):
             out_of_ten = True   # "8 out of 10", "8 de 10"
         lo = max(0, i - 8)   # "pain was 9 yesterday, now it's a 4": the 4 is still pain
@@ -127,7 +129,8 @@ def pain_score(doc: Doc, lex: Lexicon, context: str | None) -> Reading | None:
                                                   or nxt in w["current"])   # "took a tylenol at 8" is a time
         # "the pain won't let me move, it's a 10", "un 9 fijo, bien fuerte el dolor": an article
         # before the number and a pain word anywhere in the reply.
-        article_score = (i > 0 and toks[i - 1] in w["one_words"] and any(t in w["pain_words"] for t in toks))
+        article_score = (i > 0 and toks[i - 1] in w["one_words"]
+                         and any(t in w["pain_words"] or t in w["score_context"] for t in toks))
         if (readings and readings[-1].index == i - 2 and toks[i - 1] in w["range_words"]
                 and (i < 3 or toks[i - 3] not in w["from_words"])):   # "from 8 to 3" is a change
             # "4 or 5", "between 4 and 5", "entre 6 y 7": a range, read as its higher end (safety).

@@ -26,6 +26,8 @@ BLIND = sorted(p.name for p in HERE.glob("blind-*.jsonl"))
 # engine never lowers an emergency because of whose it might be, so these stay over-triaged.
 KNOWN_OVER_TRIAGE = {
     "my mother in law has dementia and got confused today, Im fine": "emergency",
+    # "want to vomit" is nausea (routine), but the vomiting rule inside it is urgent and wins.
+    "feel little bit want to vomit in morning, but still eating ok": "urgent",
 }
 
 
