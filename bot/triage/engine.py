@@ -86,7 +86,9 @@ def _drop_subsumed(doc: ctx.Doc, hits: list[Hit]) -> list[Hit]:
         if o.flag == h.flag:   # overlapping matches of one flag: keep the widest as evidence
             return wider and o.rank >= h.rank
         return o.start <= h.start and h.end <= o.end and o.rank > h.rank   # "pain 8 and the calf is swell": both
-    return [h for h in hits if not any(inside(h, o) for o in hits if o is not h)]
+    keep = set(settings().get("never_swallowed", ()))
+    return [h for h in hits
+            if not any(inside(h, o) for o in hits if o is not h and (h.flag not in keep or o.flag == h.flag))]
 
 
 def classify(text: str, lang: str | None = None, context: str | None = None) -> TriageResult:

@@ -28,6 +28,8 @@ KNOWN_OVER_TRIAGE = {
     "my mother in law has dementia and got confused today, Im fine": "emergency",
     # "want to vomit" is nausea (routine), but the vomiting rule inside it is urgent and wins.
     "feel little bit want to vomit in morning, but still eating ok": "urgent",
+    # normal healing (s.1.3) after the incision is named: the swelling rule answers before the cue is read
+    "incision is bruised and a little swollen but no redness or drainage": "urgent",
 }
 
 
