@@ -38,6 +38,25 @@ BODIES = ["ok thanks", "walked 3 times today", "4", "feeling a bit better today"
           "pain is a 3", "gracias, todo bien", "slept ok"]
 
 
+def service_env(url: str) -> dict:
+    """The service's settings for a bench run: signed webhooks, no real Twilio."""
+    return {"DATABASE_URL": url, "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": TOKEN,
+            "TWILIO_FROM_NUMBER": "+12025550100", "TWILIO_API_BASE_URL": "http://127.0.0.1:9",
+            "PUBLIC_URL": PUBLIC, "SECRET_KEY": "bench-secret-key-0123456789"}
+
+
+def enroll_patients(url: str, count: int) -> list[str]:
+    """Enroll `count` invented patients five days after surgery; return their phone numbers."""
+    rt = build_runtime(url)
+    phones = [f"+1202555{i:04d}" for i in range(count)]
+    with rt.session() as session:
+        enrollment.create_many(session, rt, [enrollment.NewPatient(
+            first_name=f"P{i}", phone=p, surgery_date=date.today() - timedelta(days=5), timezone="America/Chicago",
+            language="en", pathway="lumbar-fusion") for i, p in enumerate(phones)], "bench", utcnow())
+    rt.dispose()
+    return phones
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -122,16 +141,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="length of the fixed-rate run")
     args = parser.parse_args()
     url, cleanup = fresh_database(args.db)
-    env = {**os.environ, "DATABASE_URL": url, "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": TOKEN,
-           "TWILIO_FROM_NUMBER": "+12025550100", "TWILIO_API_BASE_URL": "http://127.0.0.1:9",
-           "PUBLIC_URL": PUBLIC, "SECRET_KEY": "bench-secret-key-0123456789", "PYTHONPATH": str(ROOT / "bench")}
-    rt = build_runtime(url)
-    phones = [f"+1202555{i:04d}" for i in range(1000)]
-    with rt.session() as session:
-        enrollment.create_many(session, rt, [enrollment.NewPatient(
-            first_name=f"P{i}", phone=p, surgery_date=date.today() - timedelta(days=5), timezone="America/Chicago",
-            language="en", pathway="lumbar-fusion") for i, p in enumerate(phones)], "bench", utcnow())
-    rt.engine.dispose()
+    env = {**os.environ, **service_env(url), "PYTHONPATH": str(ROOT / "bench")}
+    phones = enroll_patients(url, 1000)
     targets = {"bare Flask endpoint": "bare_app:app", "postop /twilio/sms": "bot:create_app()"}
     ports = {label: free_port() for label in targets}
     servers = [start_gunicorn(target, ports[label], args.workers, args.threads, env)

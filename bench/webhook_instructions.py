@@ -17,28 +17,19 @@ import re
 import subprocess
 import sys
 import tempfile
-from datetime import date, timedelta
 
-from common import ROOT, build_runtime, fresh_database
+from common import ROOT, fresh_database
 
 
 def run_requests(db: str, n: int) -> None:
-    """The measured part: create the app and answer n + 100 signed webhooks through its WSGI callable."""
-    from webhook import PUBLIC, TOKEN, signed_requests
+    """The measured part: create the app and answer n signed webhooks through its WSGI callable."""
+    from webhook import enroll_patients, service_env, signed_requests
 
-    from bot import create_app, enrollment
-    from bot.timeutil import utcnow
+    from bot import create_app
 
     url, cleanup = fresh_database(db)
-    os.environ.update({"DATABASE_URL": url, "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": TOKEN,
-                       "TWILIO_FROM_NUMBER": "+12025550100", "TWILIO_API_BASE_URL": "http://127.0.0.1:9",
-                       "PUBLIC_URL": PUBLIC, "SECRET_KEY": "bench-secret-key-0123456789"})
-    rt = build_runtime(url)
-    phones = [f"+1202555{i:04d}" for i in range(8)]
-    with rt.session() as session:
-        enrollment.create_many(session, rt, [enrollment.NewPatient(
-            first_name=f"P{i}", phone=p, surgery_date=date.today() - timedelta(days=5), timezone="America/Chicago",
-            language="en", pathway="lumbar-fusion") for i, p in enumerate(phones)], "bench", utcnow())
+    os.environ.update(service_env(url))
+    phones = enroll_patients(url, 8)
     app = create_app()
     for body, signature in signed_requests(phones, n):
         environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/twilio/sms", "SCRIPT_NAME": "", "QUERY_STRING": "",
@@ -51,7 +42,6 @@ def run_requests(db: str, n: int) -> None:
         response = app(environ, lambda *_: None)
         b"".join(response)
         response.close()
-    rt.dispose()
     app.extensions["runtime"].dispose()
     cleanup()
 

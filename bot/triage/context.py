@@ -104,21 +104,25 @@ def _after(doc: Doc, cue: str, end: int, window: int) -> bool:
     return False
 
 
+def _next(doc: Doc, cue: str, end: int) -> bool:
+    """A cue opening the next clause right after the mention, in the same sentence."""
+    return any(0 <= cs - end <= NEXT_WINDOW and not {".", "!", "?"} & set(doc.tokens[end:cs])
+               for cs, _ in doc.cue_spans.get(cue, ()))
+
+
 def negated(doc: Doc, start: int, end: int) -> bool:
     """ "no fever", "numbness is gone", "no longer short of breath", and a next clause that
     closes the matter ("dizzy after standing yesterday but today that's gone")."""
     return (_before(doc, "negation_before", start, PRE_WINDOW) is not None
             or _after(doc, "negation_after", end, POST_WINDOW)
-            or any(0 <= cs - end <= NEXT_WINDOW and not {".", "!", "?"} & set(doc.tokens[end:cs])
-                   for cs, _ in doc.cue_spans.get("negation_next", ())))
+            or _next(doc, "negation_next", end))
 
 
 def improving(doc: Doc, start: int, end: int) -> bool:
     """ "pain is better": only ever used to drop routine items, never red flags."""
     return (_before(doc, "improvement", start, PRE_WINDOW) is not None
             or _after(doc, "improvement", end, IMPROVE_WINDOW)
-            or any(0 <= cs - end <= NEXT_WINDOW and not {".", "!", "?"} & set(doc.tokens[end:cs])
-                   for cs, _ in doc.cue_spans.get("improvement_next", ())))
+            or _next(doc, "improvement_next", end))
 
 
 def hypothetical(doc: Doc, start: int) -> bool:
