@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -28,7 +29,7 @@ def fresh_database(kind: str) -> tuple[str, callable]:
     admin = create_engine(db.normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     engine = db.make_engine(url)
     db.upgrade(engine)
     engine.dispose()

@@ -1,10 +1,11 @@
 """Post-operative recovery texting service."""
 from __future__ import annotations
 
-from flask import Flask, g
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot import runtime as runtime_module
+from bot.web import close_db
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -14,10 +15,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(rt.config)
     app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024  # CSV uploads; webhooks are far smaller
     app.extensions["runtime"] = rt
-    if rt.config["PROXY_COUNT"]:
-        # Trust exactly this many proxies for the scheme and host Twilio signed.
-        n = rt.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
 
     from bot.triage.lexicon import LANGUAGES, load
     from bot.web import api, ops, twilio
@@ -25,7 +22,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     for lang in LANGUAGES:  # each web worker compiles the lexicons now, not on its first reply (~0.7 s)
         load(lang)
 
-    app.register_blueprint(twilio.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
     try:  # the coordinator dashboard (accounts, pages, CSRF, security headers) plugs in here
@@ -35,10 +31,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         init_dashboard(app)
 
-    @app.teardown_appcontext
-    def _close_session(_exc) -> None:
-        session = g.pop("db", None)
-        if session is not None:
-            session.close()
+    app.teardown_appcontext(close_db)
 
+    # Twilio's webhooks go to an app of their own, without the dashboard's sessions, accounts and
+    # CSRF: they authenticate by signature, and every reply a patient sends passes through them.
+    webhooks, dashboard_and_api, prefix = twilio.make_app(app), app.wsgi_app, twilio.bp.url_prefix + "/"
+
+    def dispatch(environ, start_response):
+        target = webhooks if environ.get("PATH_INFO", "").startswith(prefix) else dashboard_and_api
+        return target(environ, start_response)
+
+    app.wsgi_app = dispatch
+    if rt.config["PROXY_COUNT"]:
+        # Trust exactly this many proxies for the scheme and host Twilio signed.
+        n = rt.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
     return app

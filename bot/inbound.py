@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -71,6 +72,7 @@ _STORE_NOW_SQL = ("INSERT INTO inbound (message_sid, from_phone, to_phone, body,
 _PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
+@lru_cache(maxsize=8)  # one entry per engine's dialect
 def _store_now_sql(dialect: Dialect) -> tuple[str, Callable[[datetime], object]]:
     """The statement in the driver's placeholder style, and how received_at goes to the driver: the
     column type's own conversion for this database (SQLite keeps a formatted string, PostgreSQL the

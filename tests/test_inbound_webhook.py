@@ -188,14 +188,14 @@ def test_a_connection_the_server_closed_fails_one_webhook_with_503_then_the_retr
 
 
 def test_the_answer_carries_the_security_headers_and_no_cookie(app, client):
-    from bot.web.dashboard import _security_headers
+    from bot.web.headers import add_security_headers
 
     response = sms(client, "ok thanks", "SM" + "e" * 32)
     assert response.status_code == 200 and "Set-Cookie" not in response.headers
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     with app.test_request_context("/twilio/sms", method="POST"):  # a header the view set itself stays
-        own = _security_headers(Response("", headers={"x-frame-options": "SAMEORIGIN"}))
+        own = add_security_headers(Response("", headers={"x-frame-options": "SAMEORIGIN"}))
     assert own.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"] and own.headers["X-Content-Type-Options"]
 
 

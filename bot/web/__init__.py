@@ -1,4 +1,5 @@
-"""Blueprints: `twilio` (webhooks), `api` (enrollment and escalation API), `ops` (health, metrics)."""
+"""Blueprints: `twilio` (webhooks, served by an app of their own), `api` (enrollment and escalation
+API), `ops` (health, metrics)."""
 from __future__ import annotations
 
 from flask import current_app, g
@@ -16,3 +17,10 @@ def db() -> Session:
     if "db" not in g:
         g.db = rt().sessions()
     return g.db
+
+
+def close_db(_exc=None) -> None:
+    """Teardown: close the request's session if it opened one."""
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()

@@ -1,11 +1,16 @@
-"""Webhooks Twilio calls: patient replies (`/twilio/sms`) and delivery status callbacks."""
+"""Webhooks Twilio calls: patient replies (`/twilio/sms`) and delivery status callbacks.
+
+They are served by a Flask app of their own (`make_app`; `create_app` sends every /twilio/ path to
+it): Twilio signs its requests and sends no cookies, so the dashboard's sessions, accounts and CSRF
+would only cost time on the path every patient reply takes."""
 from __future__ import annotations
 
 import hmac
 import logging
 from functools import cache, wraps
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Flask, Response, abort, request
+from flask.sessions import SessionInterface
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
@@ -13,7 +18,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot import inbound
 from bot.models import Enrollment, Outbox
 from bot.timeutil import utcnow
-from bot.web import db, rt
+from bot.web import close_db, db, rt
+from bot.web.headers import add_security_headers
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 log = logging.getLogger(__name__)
@@ -27,6 +33,28 @@ RANK = {"planned": 0, "sending": 1, "sent": 2, "delivered": 3, "undelivered": 3,
 DEAD_NUMBER = {"30005", "30006"}  # unknown handset, landline: retrying the number will not help
 EMPTY_TWIML = str(MessagingResponse())
 MAX_WEBHOOK_BYTES = 64 * 1024  # Twilio's inbound bodies are at most 1,600 characters plus metadata
+
+
+class _NoSessions(SessionInterface):
+    """Webhooks have no session: none is opened or saved (writing to one would raise)."""
+
+    def open_session(self, app, request):
+        return self.make_null_session(app)
+
+    def save_session(self, app, session, response) -> None:
+        pass
+
+
+def make_app(parent: Flask) -> Flask:
+    """The webhooks' app: the parent's settings and runtime, this blueprint, the security headers."""
+    app = Flask(__name__)
+    app.config.update(parent.config, MAX_CONTENT_LENGTH=MAX_WEBHOOK_BYTES)
+    app.extensions["runtime"] = parent.extensions["runtime"]
+    app.session_interface = _NoSessions()
+    app.register_blueprint(bp)
+    app.after_request(add_security_headers)
+    app.teardown_appcontext(close_db)
+    return app
 
 
 def signed_url() -> str:

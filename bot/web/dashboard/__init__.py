@@ -1,8 +1,9 @@
 """The coordinator dashboard: server-rendered pages under /dashboard, plus /login and /logout.
 
 `init_app` wires everything the pages need into the app: accounts (Flask-Login), CSRF on every
-form except the webhook and bearer-token API blueprints, cookie settings, and security headers on
-every response. Pages live in one module per screen: roster, patient, escalations, admin, simulator.
+form except the bearer-token API's, cookie settings, and security headers on every response (with
+no-store on the pages). Twilio's webhooks are an app of their own (`bot.web.twilio.make_app`) and
+never meet this machinery. Pages live in one module per screen: roster, patient, escalations, admin, simulator.
 """
 from __future__ import annotations
 
@@ -14,22 +15,13 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from bot.web import auth
 from bot.web.dashboard.common import bp
+from bot.web.headers import add_security_headers
 
 csrf = CSRFProtect()
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
-       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
-                    "Referrer-Policy": "same-origin",
-                    "Permissions-Policy": "camera=(), microphone=(), geolocation=()"}
-
 
 def _security_headers(response):
-    # Each header unless the view set its own; one pass over the response's headers rather than a
-    # setdefault (a scan) per header, as this runs on every response, webhooks included.
-    present = {name.lower() for name in response.headers.keys()}
-    response.headers.extend([(name, value) for name, value in SECURITY_HEADERS.items()
-                             if name.lower() not in present])
+    add_security_headers(response)
     if request.blueprint in ("dashboard", "auth") and not request.path.startswith("/dashboard/static/"):
         # Patient data must not linger in shared browser or proxy caches.
         response.headers["Cache-Control"] = "no-store"
@@ -37,8 +29,8 @@ def _security_headers(response):
 
 
 class CookieSessions(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions. A request without the session cookie (every webhook and API
-    call) gets its new empty session straight away: Flask would build the cookie signer first."""
+    """Flask's signed-cookie sessions. A request without the session cookie (every API call) gets
+    its new empty session straight away: Flask would build the cookie signer first."""
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
@@ -47,7 +39,7 @@ class CookieSessions(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
-    from bot.web import api, twilio
+    from bot.web import api
     from bot.web.dashboard import admin, escalations, patient, roster, simulator  # noqa: F401 (routes)
 
     runtime = app.extensions["runtime"]
@@ -66,7 +58,6 @@ def init_app(app: Flask) -> None:
     )
     app.session_interface = CookieSessions()
     csrf.init_app(app)
-    csrf.exempt(twilio.bp)  # Twilio signs its requests; there is no browser session to forge
     csrf.exempt(api.bp)     # bearer tokens, never cookies
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.bp)
