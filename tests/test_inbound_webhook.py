@@ -1,8 +1,10 @@
 """POST /twilio/sms: signed, stored first, processed once, answered with TwiML."""
+import io
 import json
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
@@ -14,7 +16,7 @@ from twilio.request_validator import RequestValidator
 from bot import db, inbound
 from bot.jobs import tick
 from bot.models import Inbound, ReviewItem
-from tests.conftest import AUTH_TOKEN
+from tests.conftest import AUTH_TOKEN, PUBLIC_URL
 from tests.helpers import add_coordinator, enroll, reply, signed_post, sms
 
 NOW = datetime(2026, 11, 21, 15, 0)
@@ -203,6 +205,20 @@ def test_malformed_and_oversized_requests_get_4xx(client):
     assert signed_post(client, "/twilio/sms", {"Body": "no sid"}).status_code == 400
     big = {"MessageSid": "SM" + "5" * 32, "From": "+12025550143", "Body": "x" * 70000}
     assert signed_post(client, "/twilio/sms", big).status_code == 413
+
+
+def test_an_oversized_chunked_request_without_a_length_is_refused_and_nothing_is_stored(client, rt):
+    # gunicorn passes a chunked body on with no Content-Length. The webhooks' app reads at most 64 KiB
+    # of it (its MAX_CONTENT_LENGTH; the dashboard's is 2 MiB for CSV uploads): werkzeug stops there,
+    # so what was read no longer matches the signature.
+    form = {"MessageSid": "SM" + "c" * 32, "From": "+12025550143", "Body": "x" * 70000}
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL + "/twilio/sms", form)
+    response = client.post("/twilio/sms", input_stream=io.BytesIO(urlencode(form).encode()),
+                           content_type="application/x-www-form-urlencoded",
+                           headers={"X-Twilio-Signature": signature, "Transfer-Encoding": "chunked"},
+                           environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code in (403, 413)
+    assert inbound_rows(rt) == []
 
 
 def test_unknown_number_is_stored_for_review_and_answered_politely(client, rt, fake_twilio):
