@@ -261,21 +261,26 @@ class AlarmIndex:
     but none of its swelling words."""
 
     def __init__(self, clauses: Iterable[tuple[frozenset[str], ...]]) -> None:
-        self.by_word: dict[str, list[tuple[frozenset[str], ...]]] = {}
-        self.by_prefix: dict[str, list[tuple[frozenset[str], ...]]] = {}
+        # A slot is kept as (its words, the stems of its "word*" entries, whether it takes any number),
+        # so that checking it is set and string operations, not a loop over its words.
+        Slot = tuple[frozenset[str], tuple[str, ...], bool]
+        self.by_word: dict[str, list[tuple[Slot, ...]]] = {}
+        self.by_prefix: dict[str, list[tuple[Slot, ...]]] = {}
         for clause in clauses:
+            rest = tuple((slot, tuple(w[:-1] for w in slot if w.endswith("*")), ANY_NUMBER in slot)
+                         for slot in clause[1:])
             for w in clause[0]:
                 table = self.by_prefix if w.endswith("*") else self.by_word
-                table.setdefault(w.rstrip("*"), []).append(clause[1:])
+                table.setdefault(w.rstrip("*"), []).append(rest)
         self.prefixes = tuple(sorted(self.by_prefix))
 
     def could_match(self, words: set[str]) -> bool:
         numbers = any(w[:1].isdigit() for w in words)
 
-        def holds(slot: frozenset[str]) -> bool:
-            return not slot.isdisjoint(words) or any(
-                (numbers if w == ANY_NUMBER else w.endswith("*") and any(x.startswith(w[:-1]) for x in words))
-                for w in slot if w == ANY_NUMBER or w.endswith("*"))
+        def holds(slot) -> bool:
+            exact, stems, any_number = slot
+            return (not exact.isdisjoint(words) or (any_number and numbers)
+                    or (bool(stems) and any(x.startswith(stems) for x in words)))
 
         candidates = [ANY_NUMBER] if numbers else []
         candidates += [w for w in words if w in self.by_word]

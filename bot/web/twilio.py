@@ -9,11 +9,12 @@ import hmac
 import logging
 from functools import cache, wraps
 
-from flask import Blueprint, Flask, Response, abort, request
+from flask import Blueprint, Flask, Request, Response, abort, request
 from flask.sessions import SessionInterface
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
+from werkzeug.datastructures import ImmutableMultiDict
 
 from bot import inbound
 from bot.models import Enrollment, Outbox
@@ -35,6 +36,16 @@ EMPTY_TWIML = str(MessagingResponse())
 MAX_WEBHOOK_BYTES = 64 * 1024  # Twilio's inbound bodies are at most 1,600 characters plus metadata
 
 
+class _TwilioForm(ImmutableMultiDict):
+    """The webhooks' form and query values. twilio's RequestValidator asks for `getall` first and
+    falls back to `getlist` through an AttributeError per parameter: here `getall` answers at once."""
+    getall = ImmutableMultiDict.getlist
+
+
+class _WebhookRequest(Request):
+    parameter_storage_class = _TwilioForm
+
+
 class _NoSessions(SessionInterface):
     """Webhooks have no session: none is opened or saved (writing to one would raise)."""
 
@@ -50,7 +61,7 @@ def make_app(parent: Flask) -> Flask:
     app = Flask(__name__)
     app.config.update(parent.config, MAX_CONTENT_LENGTH=MAX_WEBHOOK_BYTES)
     app.extensions["runtime"] = parent.extensions["runtime"]
-    app.session_interface = _NoSessions()
+    app.request_class, app.session_interface = _WebhookRequest, _NoSessions()
     app.register_blueprint(bp)
     app.after_request(add_security_headers)
     app.teardown_appcontext(close_db)
