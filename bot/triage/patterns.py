@@ -254,6 +254,11 @@ class MatchIndex:
         return out
 
 
+# A clause's slot as AlarmIndex keeps it: its words, the stems of its "word*" entries, and whether it
+# takes any number; so that checking it is set and string operations, not a loop over its words.
+_Slot = tuple[frozenset[str], tuple[str, ...], bool]
+
+
 class AlarmIndex:
     """Could a reply match any of these rules, judging only by the words it holds? Each clause (see
     `anchor_clauses`) is filed under the words of its least common slot and checked whole, every
@@ -261,11 +266,8 @@ class AlarmIndex:
     but none of its swelling words."""
 
     def __init__(self, clauses: Iterable[tuple[frozenset[str], ...]]) -> None:
-        # A slot is kept as (its words, the stems of its "word*" entries, whether it takes any number),
-        # so that checking it is set and string operations, not a loop over its words.
-        Slot = tuple[frozenset[str], tuple[str, ...], bool]
-        self.by_word: dict[str, list[tuple[Slot, ...]]] = {}
-        self.by_prefix: dict[str, list[tuple[Slot, ...]]] = {}
+        self.by_word: dict[str, list[tuple[_Slot, ...]]] = {}
+        self.by_prefix: dict[str, list[tuple[_Slot, ...]]] = {}
         for clause in clauses:
             rest = tuple((slot, tuple(w[:-1] for w in slot if w.endswith("*")), ANY_NUMBER in slot)
                          for slot in clause[1:])
@@ -277,7 +279,7 @@ class AlarmIndex:
     def could_match(self, words: set[str]) -> bool:
         numbers = any(w[:1].isdigit() for w in words)
 
-        def holds(slot) -> bool:
+        def holds(slot: _Slot) -> bool:
             exact, stems, any_number = slot
             return (not exact.isdisjoint(words) or (any_number and numbers)
                     or (bool(stems) and any(x.startswith(stems) for x in words)))
