@@ -94,12 +94,24 @@ def _content_dir(value: str) -> Path:
     return path
 
 
+def _shared_keys(value: str) -> dict[str, str]:
+    keys = {}
+    for entry in value.split(","):
+        key_id, sep, secret = entry.strip().partition("=")
+        if not sep or not key_id.strip() or not secret.strip():
+            raise ValueError("expected KEY_ID=SECRET, several separated by commas")
+        keys[key_id.strip()] = secret.strip()
+    return keys
+
+
 # name -> (parser, default). A default of None means "not set"; checks between settings follow below.
 SETTINGS: dict[str, tuple] = {
     "DATABASE_URL": (str, None),
     "SECRET_KEY": (str, None),
     "TWILIO_ACCOUNT_SID": (str, None),
     "TWILIO_AUTH_TOKEN": (str, None),
+    # Twilio SharedKeys for webhooks signed with one (X-Twilio-Webhooks-Signature-Settings), by key id.
+    "TWILIO_WEBHOOK_SHARED_KEYS": (_shared_keys, None),
     "TWILIO_FROM_NUMBER": (_phone, None),
     "TWILIO_MESSAGING_SERVICE_SID": (str, None),
     "TWILIO_API_BASE_URL": (_url, TWILIO_DEFAULT_API),
@@ -131,6 +143,10 @@ SETTINGS: dict[str, tuple] = {
 }
 
 
+# Never echoed in an error message.
+SECRETS = {"SECRET_KEY", "TWILIO_AUTH_TOKEN", "TWILIO_WEBHOOK_SHARED_KEYS", "API_TOKEN"}
+
+
 def load(environ: dict[str, str] | None = None, overrides: dict | None = None,
          instance_path: str | None = None) -> dict:
     """Parse every setting; raise ConfigError naming each bad one. `overrides` (tests) win."""
@@ -154,7 +170,7 @@ def load(environ: dict[str, str] | None = None, overrides: dict | None = None,
         try:
             config[name] = parse(raw)
         except ValueError as e:
-            errors.append(f"{name}={raw!r}: {e}")
+            errors.append(f"{name}: {e}" if name in SECRETS else f"{name}={raw!r}: {e}")
     for name, value in overrides.items():
         config.setdefault(name, value)
 

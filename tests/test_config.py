@@ -37,6 +37,15 @@ def test_twilio_needs_its_pieces_and_a_secret_key():
     assert cfg["SIMULATOR"] is False
 
 
+def test_webhook_shared_keys_parse_by_id_and_a_bad_value_is_named_without_its_secrets():
+    cfg = load(TWILIO_WEBHOOK_SHARED_KEYS="webhooks_sharedkey_a=s3cr=t, webhooks_sharedkey_b = other ")
+    assert cfg["TWILIO_WEBHOOK_SHARED_KEYS"] == {"webhooks_sharedkey_a": "s3cr=t", "webhooks_sharedkey_b": "other"}
+    assert load()["TWILIO_WEBHOOK_SHARED_KEYS"] is None
+    with pytest.raises(settings.ConfigError, match="TWILIO_WEBHOOK_SHARED_KEYS: expected KEY_ID=SECRET") as e:
+        load(TWILIO_WEBHOOK_SHARED_KEYS="webhooks_sharedkey_a=very-secret,forgot-the-id")
+    assert "very-secret" not in str(e.value)
+
+
 def test_quiet_hours_and_rate_parse():
     cfg = load(QUIET_HOURS="22:30-07:15", SEND_RATE="0.5")
     assert str(cfg["QUIET_HOURS"][0]) == "22:30:00" and cfg["SEND_RATE"] == 0.5

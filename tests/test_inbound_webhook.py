@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 import time_machine
 from flask import Response
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.request_validator import RequestValidator
 
@@ -96,6 +96,37 @@ def test_a_signature_twilio_made_with_the_default_port_is_accepted_and_odd_heade
     for bad in ("é" * 28, "", "x" * 500):
         assert client.post("/twilio/sms", data=form, headers={"X-Twilio-Signature": bad}).status_code == 403
     assert [row.message_sid for row in inbound_rows(rt)] == ["SM" + "p" * 32]
+
+
+def test_a_webhook_signed_with_a_twilio_shared_key_is_checked_with_that_key(config, caplog):
+    """Twilio can sign with a SharedKey and HMAC-SHA256 instead of the Auth Token, and then says so
+    in X-Twilio-Webhooks-Signature-Settings: the key named there, from TWILIO_WEBHOOK_SHARED_KEYS."""
+    from bot import create_app
+
+    app = create_app({**config, "TWILIO_WEBHOOK_SHARED_KEYS": "webhooks_sharedkey_k1=shared-secret-1"})
+    client = app.test_client()
+
+    def post(sid: str, secret: str, settings: str | None, algorithm: str = "HMAC_SHA256"):
+        form = {"MessageSid": sid, "From": "+12025550143", "Body": "walked twice"}
+        signature = RequestValidator(secret).compute_signature(PUBLIC_URL + "/twilio/sms", form, algorithm)
+        headers = {"X-Twilio-Signature": signature}
+        if settings:
+            headers["X-Twilio-Webhooks-Signature-Settings"] = settings
+        return client.post("/twilio/sms", data=form, headers=headers).status_code
+
+    assert post("SM" + "1" * 32, "shared-secret-1", "key=webhooks_sharedkey_k1,algorithm=HMAC_SHA256") == 200
+    assert post("SM" + "2" * 32, "shared-secret-1", "key=webhooks_sharedkey_k1") == 403  # says SHA-1, is SHA-256
+    assert post("SM" + "3" * 32, "shared-secret-1", "key=webhooks_sharedkey_k1,algorithm=HMAC_SHA256",
+                "HMAC_SHA1") == 403
+    assert post("SM" + "4" * 32, AUTH_TOKEN, "key=webhooks_sharedkey_k1,algorithm=HMAC_SHA256") == 403
+    assert post("SM" + "5" * 32, "shared-secret-1", None) == 403    # without the header: the Auth Token
+    assert post("SM" + "6" * 32, AUTH_TOKEN, None, "HMAC_SHA1") == 200
+    assert post("SM" + "7" * 32, "other", "key=webhooks_sharedkey_k2,algorithm=HMAC_SHA256") == 403
+    assert "is it in TWILIO_WEBHOOK_SHARED_KEYS?" in caplog.text
+    assert post("SM" + "8" * 32, "shared-secret-1", "key=webhooks_sharedkey_k1,algorithm=HMAC_SHA512") == 403
+    with app.extensions["runtime"].session() as s:
+        assert sorted(s.scalars(select(Inbound.message_sid))) == ["SM" + "1" * 32, "SM" + "6" * 32]
+    app.extensions["runtime"].dispose()
 
 
 def test_signature_behind_a_proxy_uses_the_forwarded_scheme_and_host(config):

@@ -12,7 +12,7 @@ from functools import cache, wraps
 from flask import Blueprint, Flask, Request, Response, abort, request
 from flask.sessions import SessionInterface
 from sqlalchemy.exc import SQLAlchemyError
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import SIGNATURE_SETTINGS_HEADER, RequestValidator, get_signature_algorithm
 from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.datastructures import ImmutableMultiDict
 
@@ -83,14 +83,30 @@ def _validator(token: str) -> RequestValidator:
     return RequestValidator(token)
 
 
-def valid_signature(token: str, url: str, form, signature: str) -> bool:
+def valid_signature(token: str, url: str, form, signature: str, algorithm: str | None = None) -> bool:
     """Twilio's own check (RequestValidator.validate) accepts the signature of the URL with or
     without its default port, as Twilio signs either, and so always computes both. Most requests
     match the URL as configured: check that one signature first, and run the full check only when
     it does not match."""
     validator = _validator(token)
-    expected = validator.compute_signature(url, form)
-    return hmac.compare_digest(expected.encode(), signature.encode()) or validator.validate(url, form, signature)
+    try:
+        expected = validator.compute_signature(url, form, algorithm)
+    except ValueError:  # an algorithm this release of twilio does not know
+        return False
+    return (hmac.compare_digest(expected.encode(), signature.encode())
+            or validator.validate(url, form, signature, algorithm))
+
+
+def signing_key(settings: str | None) -> tuple[str | None, str | None]:
+    """The secret and the algorithm a webhook was signed with: the Auth Token and HMAC-SHA1, unless
+    Twilio names a SharedKey (`X-Twilio-Webhooks-Signature-Settings: key=<id>,algorithm=<name>`);
+    then that key's secret from TWILIO_WEBHOOK_SHARED_KEYS (None when it is not configured)."""
+    config = rt().config
+    if not settings:
+        return config["TWILIO_AUTH_TOKEN"], None
+    key_id = next((value.strip() for name, _, value in (part.partition("=") for part in settings.split(","))
+                   if name.strip() == "key"), "")
+    return (config["TWILIO_WEBHOOK_SHARED_KEYS"] or {}).get(key_id), get_signature_algorithm(settings)
 
 
 def twilio_signed(view):
@@ -98,10 +114,13 @@ def twilio_signed(view):
     def wrapper(*args, **kwargs):
         if (request.content_length or 0) > MAX_WEBHOOK_BYTES:
             abort(413)
-        token = rt().config["TWILIO_AUTH_TOKEN"]
+        token, algorithm = signing_key(request.headers.get(SIGNATURE_SETTINGS_HEADER))
         signature = request.headers.get("X-Twilio-Signature", "")
-        if not token or not signature or not valid_signature(token, signed_url(), request.form, signature):
-            log.warning("rejected %s: bad or missing Twilio signature", request.path)
+        if not token or not signature or not valid_signature(token, signed_url(), request.form, signature, algorithm):
+            settings = request.headers.get(SIGNATURE_SETTINGS_HEADER)
+            log.warning("rejected %s: bad or missing Twilio signature%s", request.path,
+                        f" (signed with a SharedKey: {settings!r}; is it in TWILIO_WEBHOOK_SHARED_KEYS?)"
+                        if settings and not token else "")
             abort(403)
         return view(*args, **kwargs)
     return wrapper
