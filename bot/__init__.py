@@ -22,6 +22,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     for lang in LANGUAGES:  # each web worker compiles the lexicons now, not on its first reply (~0.7 s)
         load(lang)
 
+    # Listed here too (`flask routes`, url_for); requests under /twilio/ go to the webhooks' own app below.
+    app.register_blueprint(twilio.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
     try:  # the coordinator dashboard (accounts, pages, CSRF, security headers) plugs in here

@@ -238,6 +238,14 @@ def test_malformed_and_oversized_requests_get_4xx(client):
     assert signed_post(client, "/twilio/sms", big).status_code == 413
 
 
+def test_the_webhooks_are_listed_in_the_app_and_served_by_their_own(app, client):
+    routes = {(rule.rule, method) for rule in app.url_map.iter_rules() for method in rule.methods}
+    assert {("/twilio/sms", "POST"), ("/twilio/status", "POST")} <= routes
+    client.set_cookie("postop_session", "not-a-valid-session")  # the dashboard's session is never opened
+    response = sms(client, "ok thanks", "SM" + "w" * 32)
+    assert response.status_code == 200 and "Vary" not in response.headers
+
+
 def test_an_oversized_chunked_request_without_a_length_is_refused_and_nothing_is_stored(client, rt):
     # gunicorn passes a chunked body on with no Content-Length. The webhooks' app reads at most 64 KiB
     # of it (its MAX_CONTENT_LENGTH; the dashboard's is 2 MiB for CSV uploads): werkzeug stops there,

@@ -1,9 +1,10 @@
 """The coordinator dashboard: server-rendered pages under /dashboard, plus /login and /logout.
 
 `init_app` wires everything the pages need into the app: accounts (Flask-Login), CSRF on every
-form except the bearer-token API's, cookie settings, and security headers on every response (with
-no-store on the pages). Twilio's webhooks are an app of their own (`bot.web.twilio.make_app`) and
-never meet this machinery. Pages live in one module per screen: roster, patient, escalations, admin, simulator.
+form except Twilio's and the bearer-token API's, cookie settings, and security headers on every
+response (with no-store on the pages). Twilio's webhooks are served by an app of their own
+(`bot.web.twilio.make_app`) and never meet this machinery. Pages live in one module per screen:
+roster, patient, escalations, admin, simulator.
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ class CookieSessions(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
-    from bot.web import api
+    from bot.web import api, twilio
     from bot.web.dashboard import admin, escalations, patient, roster, simulator  # noqa: F401 (routes)
 
     runtime = app.extensions["runtime"]
@@ -58,6 +59,7 @@ def init_app(app: Flask) -> None:
     )
     app.session_interface = CookieSessions()
     csrf.init_app(app)
+    csrf.exempt(twilio.bp)  # Twilio signs its requests (and they are served by the webhooks' own app)
     csrf.exempt(api.bp)     # bearer tokens, never cookies
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.bp)
