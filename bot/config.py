@@ -97,10 +97,10 @@ def _content_dir(value: str) -> Path:
 def _shared_keys(value: str) -> dict[str, str]:
     keys = {}
     for entry in value.split(","):
-        key_id, sep, secret = entry.strip().partition("=")
-        if not sep or not key_id.strip() or not secret.strip():
+        key_id, _, secret = (part.strip() for part in entry.partition("="))
+        if not key_id or not secret:
             raise ValueError("expected KEY_ID=SECRET, several separated by commas")
-        keys[key_id.strip()] = secret.strip()
+        keys[key_id] = secret
     return keys
 
 

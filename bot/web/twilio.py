@@ -114,10 +114,10 @@ def twilio_signed(view):
     def wrapper(*args, **kwargs):
         if (request.content_length or 0) > MAX_WEBHOOK_BYTES:
             abort(413)
-        token, algorithm = signing_key(request.headers.get(SIGNATURE_SETTINGS_HEADER))
+        settings = request.headers.get(SIGNATURE_SETTINGS_HEADER)
+        token, algorithm = signing_key(settings)
         signature = request.headers.get("X-Twilio-Signature", "")
         if not token or not signature or not valid_signature(token, signed_url(), request.form, signature, algorithm):
-            settings = request.headers.get(SIGNATURE_SETTINGS_HEADER)
             log.warning("rejected %s: bad or missing Twilio signature%s", request.path,
                         f" (signed with a SharedKey: {settings!r}; is it in TWILIO_WEBHOOK_SHARED_KEYS?)"
                         if settings and not token else "")
