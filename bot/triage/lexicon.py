@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from .catalogue import flag_rank
 from .normalize import fold_phrase
 from .patterns import (
     AlarmIndex,
@@ -94,8 +95,7 @@ def _load_yaml(name: str) -> dict[str, Any]:
 def settings() -> dict[str, Any]:
     """Language-independent thresholds and combination rules (rules.yaml)."""
     data = _load_yaml("rules.yaml")
-    order = data["flag_order"]
-    data["flag_rank"] = {f: i for i, f in enumerate(order)}
+    data["flag_rank"] = flag_rank()
     return data
 
 
