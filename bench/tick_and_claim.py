@@ -22,8 +22,8 @@ import psutil
 from common import ROOT, build_runtime, fresh_database
 
 from bot import enrollment
-from bot.dispatch import claim
 from bot.jobs import JOBS, run_job, tick
+from bot.outbox.lifecycle import claim
 from bot.timeutil import utcnow
 
 ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"]
@@ -73,7 +73,7 @@ def time_claims(rt, rounds: int = 5) -> float:
     for i in range(rounds):
         with rt.session() as session:
             started = time.perf_counter()
-            ids = claim(session, MOMENT + timedelta(days=3), 1000, f"bench{i}")
+            ids = claim(session, MOMENT + timedelta(days=3), 1000, f"bench{i}", timedelta(minutes=10))
             samples.append((time.perf_counter() - started) * 1000)
             assert len(ids) == 1000
     return statistics.median(samples)

@@ -128,6 +128,11 @@ SETTINGS: dict[str, tuple] = {
     "DISPATCH_BATCH": (_positive_int, 500),
     "DISPATCH_THREADS": (_positive_int, 8),
     "SENDING_LEASE_SECONDS": (_positive_int, 600),
+    # How long one request to Twilio may take before it counts as in doubt.
+    "TWILIO_TIMEOUT_SECONDS": (_positive_float, 10.0),
+    # An in-doubt send is tried again no sooner than this, so that a message Twilio creates late
+    # is in its log by the time we look.
+    "IN_DOUBT_RECHECK_SECONDS": (_positive_int, 60),
     "MAX_SEND_ATTEMPTS": (_positive_int, 6),
     "ROUTINE_STALE_HOURS": (_positive_int, 4),
     "DISPATCH_INTERVAL_SECONDS": (_positive_int, 10),

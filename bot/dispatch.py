@@ -1,66 +1,56 @@
-"""Sending due outbox rows: claim atomically, commit the claim, then call the transport.
+"""Sending due outbox rows: claim, commit the claim, then call the transport.
 
-The claim is committed before Twilio is called, so two dispatchers (threads, processes, machines)
-can never send one row twice. A crash after the claim leaves the row in `sending`; `reconcile`
-asks Twilio's message log whether it went out before anything is resent.
+What a row's status may become, and who may change it, is `bot.outbox.lifecycle`'s business; this
+module decides what to do with a claimed row (hold it back, render it, pace it, send it, settle
+an in-doubt earlier attempt first) and what a failure means for the patient.
 """
 from __future__ import annotations
 
 import logging
-import os
 import random
-import socket
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot import pacing
 from bot.messages import values_for
 from bot.models import Enrollment, OptOut, Outbox, ReviewItem
-from bot.planner import cancel_future
+from bot.outbox import Kind, Status, lifecycle
+from bot.outbox.rows import cancel_future
 from bot.runtime import Runtime
 from bot.sms import segments
 from bot.timeutil import next_allowed, utc_to_local, utcnow
-from bot.transport import BAD_NUMBER, OPTED_OUT, SendResult, TransportError
+from bot.transport import BAD_NUMBER, OPTED_OUT, TransportError
 
 log = logging.getLogger(__name__)
-WORKER = f"{socket.gethostname()}:{os.getpid()}"
 
 
 @dataclass
 class Stats:
     claimed: int = 0
     reconciled: int = 0
-    # sent | retry | failed | held | cancelled | skipped -> how many
+    # sent | adopted | retry | failed | held | cancelled | skipped | lost -> how many
     outcomes: Counter = field(default_factory=Counter)
 
 
-def claim(session: Session, now: datetime, limit: int, worker: str = WORKER, urgent_only: bool = False) -> list[int]:
-    """Mark up to `limit` due rows as ours and commit. Safety texts come first.
+@dataclass(frozen=True)
+class Pass:
+    """One dispatch pass: its owner id, and its idea of the time (the pass's `now` moved on by the
+    wall-clock time spent since, so tests can hand in a fixed `now`)."""
+    rt: Runtime
+    owner: str
+    start: datetime
+    started: float
 
-    PostgreSQL: the inner SELECT takes row locks with SKIP LOCKED, so racing dispatchers each get
-    different rows without waiting. SQLite: writers are serialised, and the outer `status='planned'`
-    makes the UPDATE a compare-and-set.
-    """
-    due = (select(Outbox.id).where(Outbox.status == "planned", Outbox.due_at <= now)
-           .order_by(Outbox.urgent.desc(), Outbox.due_at).limit(limit))
-    if urgent_only:
-        due = due.where(Outbox.urgent.is_(True))
-    if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    # A materialised CTE runs the locking SELECT exactly once; `id IN (subquery)` may let
-    # PostgreSQL re-run it per row and claim more than `limit`.
-    due = due.cte("due").prefix_with("MATERIALIZED", dialect="postgresql")
-    ids = session.scalars(
-        update(Outbox).where(Outbox.id == due.c.id, Outbox.status == "planned")
-        .values(status="sending", claimed_at=now, claimed_by=worker, attempts=Outbox.attempts + 1)
-        .returning(Outbox.id)).all()
-    session.commit()
-    return sorted(ids)
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=max(self.rt.clock() - self.started, 0.0))
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.rt.config["SENDING_LEASE_SECONDS"])
 
 
 def dispatch_urgent(rt: Runtime) -> Stats:
@@ -74,117 +64,138 @@ def dispatch_urgent(rt: Runtime) -> Stats:
 
 def dispatch_due(rt: Runtime, now: datetime | None = None, limit: int | None = None,
                  urgent_only: bool = False) -> Stats:
-    """One dispatch pass: reconcile stale claims, claim what is due, send it (in parallel, paced)."""
-    now = now or utcnow()
+    """One dispatch pass: release expired claims, claim what is due, send it (in parallel, paced)."""
+    run = Pass(rt, lifecycle.new_owner(), now or utcnow(), rt.clock())
     stats = Stats()
     if limit is None:
-        # Never claim more than pacing lets us send well within the lease, or reconciliation would
-        # treat our own queued rows as abandoned.
+        # Never claim more than pacing lets us send well within the lease, or our own queued rows
+        # would expire and be taken over.
         paced = rt.config["SEND_RATE"] * rt.config["SENDING_LEASE_SECONDS"] / 2
         limit = max(1, int(min(rt.config["DISPATCH_BATCH"], paced)))
     with rt.session() as session:
-        # The common case, nothing stale, costs one indexed probe in the claim's own transaction.
-        stale = session.scalar(select(Outbox.id).where(Outbox.status == "sending", Outbox.claimed_at < _lease(rt, now))
-                               .limit(1))
-        if stale is not None:
-            session.rollback()
-            stats.reconciled = reconcile(rt, now)
-        ids = claim(session, now, limit, urgent_only=urgent_only)
+        # The common case, nothing expired, costs one indexed probe.
+        if lifecycle.has_expired(session, run.start):
+            recheck = timedelta(seconds=rt.config["IN_DOUBT_RECHECK_SECONDS"])
+            stats.reconciled = lifecycle.reconcile_expired(session, run.start, recheck)
+        ids = lifecycle.claim(session, run.start, limit, run.owner, run.lease, urgent_only=urgent_only)
     stats.claimed = len(ids)
     if not ids:
         return stats
     threads = min(rt.config["DISPATCH_THREADS"], len(ids))
     if threads == 1:
-        outcomes = [send_claimed(rt, row_id, now) for row_id in ids]
+        outcomes = [_send(run, row_id) for row_id in ids]
     else:
         with ThreadPoolExecutor(threads, thread_name_prefix="dispatch") as pool:
-            outcomes = list(pool.map(lambda row_id: send_claimed(rt, row_id, now), ids))
+            outcomes = list(pool.map(lambda row_id: _send(run, row_id), ids))
     stats.outcomes.update(outcomes)
     return stats
 
 
-def send_claimed(rt: Runtime, row_id: int, now: datetime) -> str:
-    """Send one row we claimed. Returns what happened: sent, retry, failed, held, cancelled, skipped."""
+def send_claimed(rt: Runtime, row_id: int, now: datetime, owner: str) -> str:
+    """Send one row claimed by `owner` (the simulator's "next text now")."""
+    return _send(Pass(rt, owner, now, rt.clock()), row_id)
+
+
+def _send(run: Pass, row_id: int) -> str:
+    """Returns what happened: sent, adopted, retry, failed, held, cancelled, skipped or lost."""
+    rt = run.rt
     with rt.session() as session:
-        row = session.get(Outbox, row_id)
+        row = lifecycle.hold(session, row_id, run.owner, run.now(), run.lease)
+        if row is None:
+            return "lost"
         enrollment = session.get(Enrollment, row.enrollment_id) if row.enrollment_id else None
-        reason = _hold_reason(session, rt, row, enrollment, now)
+        reason = _hold_reason(session, rt, row, enrollment, run.now())
         if reason:
             return reason
         if row.body is None:
             values = values_for(rt.library, enrollment, rt.config["CLINIC_NAME"], rt.config["CLINIC_PHONE"],
-                                utc_to_local(now, enrollment.timezone).date())
+                                utc_to_local(run.now(), enrollment.timezone).date())
             row.body = rt.library.render(enrollment.language, row.content_key, values)
         row.segments = segments(row.body)
         to, body, urgent, segs = row.to_phone, row.body, row.urgent, row.segments
-        # The rendered body is committed before the call: reconciliation matches on it after a crash.
+        in_doubt, since = row.in_doubt, row.first_attempt_at or row.claimed_at
+        # The rendered body is committed before the call: the message-log search matches on it.
+    if in_doubt:
+        settled = _settle_in_doubt(run, row_id, to, body, since)
+        if settled:
+            return settled
     if not urgent:
         pacing.wait_for_slot(rt, rt.sender, segs)
+    with rt.session() as session:
+        if not lifecycle.begin_attempt(session, row_id, run.owner, run.now(), run.lease):
+            return "lost"
     try:
         result = rt.transport.send(to, body, rt.public_url(f"/twilio/status?outbox_id={row_id}"))
     except TransportError as error:
-        return _failed(rt, row_id, error, now)
-    _mark_sent(rt, row_id, result)
+        return _failed(run, row_id, error)
+    with rt.session() as session:
+        if not lifecycle.mark_sent(session, row_id, run.owner, result.sid, result.status, run.now()):
+            return "lost"
+    log.info("outbox %s sent through %s as %s", row_id, rt.sender, result.sid)
     return "sent"
+
+
+def _settle_in_doubt(run: Pass, row_id: int, to: str, body: str, since: datetime) -> str | None:
+    """Before sending again, ask Twilio's log whether an earlier attempt got through after all."""
+    rt = run.rt
+    with rt.session() as session:
+        try:
+            found = lifecycle.lookup(session, rt.transport, row_id, to, body, since)
+        except Exception:  # the log unreadable: sending now could be a duplicate; wait
+            log.warning("outbox %s: Twilio message log unavailable; in-doubt send not retried yet", row_id)
+            due = run.now() + timedelta(seconds=rt.config["IN_DOUBT_RECHECK_SECONDS"])
+            return "retry" if lifecycle.retry(session, row_id, run.owner, due, in_doubt=True) else "lost"
+        if found is None:
+            return None
+        return "adopted" if lifecycle.adopt(session, row_id, run.owner, found.sid, found.status, run.now()) else "lost"
 
 
 def _hold_reason(session: Session, rt: Runtime, row: Outbox, enrollment: Enrollment | None,
                  now: datetime) -> str | None:
     """Last checks at the moment of sending; anything that changed since planning wins."""
     if session.get(OptOut, row.to_phone) is not None:
-        row.status, row.error_message = "cancelled", "number opted out (STOP)"
+        lifecycle.settle_held(row, Status.CANCELLED, "number opted out (STOP)")
         return "cancelled"
-    if row.kind == "programme":
+    if row.kind == Kind.PROGRAMME:
         if enrollment is None or enrollment.status != "active":
-            row.status, row.error_message = "cancelled", f"enrollment {enrollment.status if enrollment else 'gone'}"
+            lifecycle.settle_held(row, Status.CANCELLED, f"enrollment {enrollment.status if enrollment else 'gone'}")
             return "cancelled"
         if enrollment.phone_problem:
-            row.status, row.error_message = "skipped", f"phone problem: {enrollment.phone_problem}"
+            lifecycle.settle_held(row, Status.SKIPPED, f"phone problem: {enrollment.phone_problem}")
             return "skipped"
-        if now - row.due_at > timedelta(hours=rt.config["ROUTINE_STALE_HOURS"]):
-            # An outage must not end in a burst of yesterday's reminders.
-            row.status, row.error_message = "skipped", "too late to be useful"
+        if now - row.due_at > timedelta(hours=rt.config["ROUTINE_STALE_HOURS"]) and not row.in_doubt:
+            # An outage must not end in a burst of yesterday's reminders (an in-doubt one may
+            # already have gone: the message log decides).
+            lifecycle.settle_held(row, Status.SKIPPED, "too late to be useful")
             return "skipped"
     if not row.urgent and enrollment is not None:
         allowed = next_allowed(now, enrollment.timezone, rt.config["QUIET_HOURS"])
         if allowed > now:  # retries and outages can push a routine text into the night
-            row.status, row.due_at, row.attempts = "planned", allowed, row.attempts - 1
+            lifecycle.defer_held(row, allowed)
             return "held"
     return None
 
 
-def _mark_sent(rt: Runtime, row_id: int, result: SendResult) -> None:
+def _failed(run: Pass, row_id: int, error: TransportError) -> str:
+    rt, now = run.rt, run.now()
+    code, message = (str(error.code) if error.code else None), str(error)[:300]
     with rt.session() as session:
-        row = session.get(Outbox, row_id)
-        row.twilio_sid = result.sid
-        row.sent_at = utcnow()
-        # A status callback may already have moved it on; only move forward.
-        if row.status in ("sending", "planned"):
-            row.status = "delivered" if result.status == "delivered" else "sent"
-            row.twilio_status = result.status
-            if row.status == "delivered":
-                row.delivered_at = row.sent_at
-    log.info("outbox %s sent through %s as %s", row_id, rt.sender, result.sid)
-
-
-def _failed(rt: Runtime, row_id: int, error: TransportError, now: datetime) -> str:
-    with rt.session() as session:
-        row = session.get(Outbox, row_id)
-        row.error_code, row.error_message = (str(error.code) if error.code else None), str(error)[:300]
-        if error.ambiguous:
-            found = _lookup(rt, row)
-            if found:
-                row.twilio_sid, row.twilio_status, row.status, row.sent_at = found.sid, found.status, "sent", now
-                return "sent"
-        if not error.permanent and row.attempts < rt.config["MAX_SEND_ATTEMPTS"]:
-            row.status = "planned"
-            row.due_at = now + _backoff(row.attempts)
-            log.warning("outbox %s: transient error %s, retry %d at %s", row_id, error.code, row.attempts,
-                        row.due_at)
+        attempts = session.get(Outbox, row_id).attempts
+        if not error.permanent and attempts < rt.config["MAX_SEND_ATTEMPTS"]:
+            delay = _backoff(attempts)
+            if error.retry_after:
+                delay = max(delay, timedelta(seconds=error.retry_after))
+            if error.ambiguous:
+                delay = max(delay, timedelta(seconds=rt.config["IN_DOUBT_RECHECK_SECONDS"]))
+            if not lifecycle.retry(session, row_id, run.owner, now + delay, error.ambiguous, code, message):
+                return "lost"
+            log.warning("outbox %s: %s error %s, retry %d at %s", row_id,
+                        "in-doubt" if error.ambiguous else "transient", error.code, attempts, now + delay)
             return "retry"
-        row.status = "failed"
+        if not lifecycle.fail(session, row_id, run.owner, code, message):
+            return "lost"
         log.error("outbox %s: gave up: %s", row_id, error)
-        _flag_permanent(session, row, error)
+        _flag_permanent(session, session.get(Outbox, row_id, populate_existing=True), error)
         return "failed"
 
 
@@ -201,7 +212,7 @@ def _flag_permanent(session: Session, row: Outbox, error: TransportError) -> Non
             enrollment.phone_problem = f"Twilio {error.code}: number cannot receive texts"
         reason = "bad_number"
     else:
-        reason = "send_failed"
+        reason = "send_in_doubt" if row.in_doubt or error.ambiguous else "send_failed"
     session.add(ReviewItem(enrollment_id=row.enrollment_id, reason=reason,
                            detail=f"outbox {row.id}: {row.error_code or ''} {row.error_message}"))
 
@@ -209,41 +220,3 @@ def _flag_permanent(session: Session, row: Outbox, error: TransportError) -> Non
 def _backoff(attempt: int) -> timedelta:
     base = min(30 * 2 ** max(attempt - 1, 0), 1800)
     return timedelta(seconds=base * random.uniform(0.8, 1.2))
-
-
-def _lookup(rt: Runtime, row: Outbox) -> SendResult | None:
-    try:
-        return rt.transport.find_sent(row.to_phone, row.body, row.claimed_at or utcnow())
-    except Exception:  # the log itself unreachable: leave the decision to the next reconcile pass
-        log.warning("outbox %s: Twilio message log unavailable", row.id)
-        return None
-
-
-def _lease(rt: Runtime, now: datetime) -> datetime:
-    return now - timedelta(seconds=rt.config["SENDING_LEASE_SECONDS"])
-
-
-def reconcile(rt: Runtime, now: datetime) -> int:
-    """Rows stuck in `sending` past the lease: record them as sent if Twilio has them, else requeue."""
-    lease = _lease(rt, now)
-    fixed = 0
-    with rt.session() as session:
-        stale = session.scalars(select(Outbox).where(Outbox.status == "sending", Outbox.claimed_at < lease)
-                                .limit(100).with_for_update(skip_locked=True)).all()
-        for row in stale:
-            if row.body is None:  # crashed before rendering: it certainly never left
-                row.status = "planned"
-                fixed += 1
-                continue
-            try:
-                found = rt.transport.find_sent(row.to_phone, row.body, row.claimed_at)
-            except Exception:
-                log.warning("reconcile: Twilio message log unavailable; outbox %s stays sending", row.id)
-                continue
-            if found:
-                row.status, row.twilio_sid, row.twilio_status = "sent", found.sid, found.status
-                row.sent_at = row.sent_at or row.claimed_at
-            else:
-                row.status = "planned"
-            fixed += 1
-    return fixed

@@ -21,6 +21,7 @@ from bot.clinics import default_clinic
 from bot.db import bulk_insert
 from bot.messages import settings_for
 from bot.models import AuditLog, Clinic, Enrollment, OptOut, Outbox
+from bot.outbox import rows as outbox_rows
 from bot.runtime import Runtime
 from bot.timeutil import local_today, utcnow
 
@@ -205,7 +206,7 @@ def import_csv(session: Session, rt: Runtime, text: str, actor: str, now: dateti
 def pause(session: Session, enrollment: Enrollment, actor: str) -> None:
     _require(enrollment, {"active"}, "pause")
     enrollment.status = "paused"
-    planner.cancel_future(session, enrollment_id=enrollment.id)
+    outbox_rows.cancel_future(session, enrollment_id=enrollment.id)
     record(session, actor, "pause", f"enrollment:{enrollment.id}")
 
 
@@ -220,7 +221,7 @@ def unenroll(session: Session, enrollment: Enrollment, actor: str) -> int:
     _require(enrollment, {"active", "paused"}, "unenroll")
     enrollment.status = "unenrolled"
     enrollment.plan_next_at = None
-    cancelled = planner.cancel_future(session, enrollment_id=enrollment.id)
+    cancelled = outbox_rows.cancel_future(session, enrollment_id=enrollment.id)
     record(session, actor, "unenroll", f"enrollment:{enrollment.id}", {"cancelled": cancelled})
     return cancelled
 

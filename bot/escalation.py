@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.audit import record
-from bot.models import Coordinator, Enrollment, Escalation, Outbox
+from bot.models import Coordinator, Enrollment, Escalation
+from bot.outbox import rows
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -70,9 +71,8 @@ def _page(session: Session, rt: Runtime, escalation: Escalation, enrollment: Enr
               "clinic_name": rt.config["CLINIC_NAME"], "clinic_phone": rt.config["CLINIC_PHONE"] or ""}
     body = rt.library.render("en", "page", values)
     for coordinator in coordinators:
-        session.add(Outbox(key=f"page:{escalation.id}:{escalation.page_round}:{coordinator.id}",
-                           enrollment_id=escalation.enrollment_id, to_phone=coordinator.phone, kind="page",
-                           body=body, urgent=True, due_at=now))
+        session.add(rows.page(escalation.id, escalation.page_round, coordinator.id, coordinator.phone, body, now,
+                              escalation.enrollment_id))
     record(session, "system", "paged", f"escalation:{escalation.id}",
            {"round": escalation.page_round, "rank": escalation.ladder_rank,
             "coordinators": [c.name for c in coordinators]})
@@ -106,10 +106,7 @@ def acknowledge(session: Session, escalation: Escalation, actor: str, now: datet
         raise EscalationError(f"escalation {escalation.id} is already {escalation.status}")
     escalation.status, escalation.acknowledged_by, escalation.acknowledged_at = "acknowledged", actor, now
     escalation.next_page_at = None
-    # Pages not yet handed to Twilio are moot now.
-    for page in session.scalars(select(Outbox).where(Outbox.kind == "page", Outbox.status == "planned",
-                                                     Outbox.key.like(f"page:{escalation.id}:%"))):
-        page.status = "cancelled"
+    rows.cancel_pages(session, escalation.id)
     record(session, actor, "escalation_acknowledged", f"escalation:{escalation.id}")
 
 

@@ -25,7 +25,8 @@ from bot import conversation, db, escalation, keywords, planner
 from bot.audit import record
 from bot.logs import mask_phone
 from bot.messages import settings_for, values_for
-from bot.models import Coordinator, Enrollment, Escalation, Inbound, OptOut, Outbox, ReviewItem
+from bot.models import Coordinator, Enrollment, Escalation, Inbound, OptOut, ReviewItem
+from bot.outbox import rows as outbox_rows
 from bot.runtime import Runtime
 from bot.timeutil import utc_to_local, utcnow
 from bot.triage import TriageResult, classify, might_be_urgent
@@ -253,15 +254,14 @@ def _say(rt: Runtime, session: Session, enrollment: Enrollment | None, phone: st
         values = {"first_name": "", "clinic_name": rt.config["CLINIC_NAME"],
                   "clinic_phone": rt.config["CLINIC_PHONE"] or "your surgeon's office"}
     body = rt.library.render(language, key, values)
-    session.add(Outbox(key=f"reply:{inbound.message_sid}", enrollment_id=enrollment.id if enrollment else None,
-                       to_phone=phone, kind="reply", content_key=key, body=body, urgent=True, due_at=now))
+    session.add(outbox_rows.reply(inbound.message_sid, phone, body, now, enrollment.id if enrollment else None, key))
     return body
 
 
 def _opt_out(session: Session, phone: str, now: datetime) -> Outcome:
     if session.get(OptOut, phone) is None:
         session.add(OptOut(phone=phone, opted_out_at=now, source="sms"))
-    cancelled = planner.cancel_future(session, phone=phone)
+    cancelled = outbox_rows.cancel_future(session, phone=phone)
     record(session, f"patient:{mask_phone(phone)}", "opt_out", None, {"cancelled": cancelled})
     return Outcome(None, "opt_out")  # Twilio itself confirms a STOP; a second text would be noise
 
@@ -303,6 +303,5 @@ def _coordinator_ack(session: Session, coordinator: Coordinator, inbound: Inboun
     else:
         escalation.acknowledge(session, esc, coordinator.name, now)
         text = f"ACK {code}: acknowledged by {coordinator.name}. Resolve it with a note in the dashboard."
-    session.add(Outbox(key=f"reply:{inbound.message_sid}", to_phone=coordinator.phone, kind="reply", body=text,
-                       urgent=True, due_at=now))
+    session.add(outbox_rows.reply(inbound.message_sid, coordinator.phone, text, now))
     return Outcome(text, "coordinator", escalation_id=esc.id if esc else None)

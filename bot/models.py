@@ -82,8 +82,10 @@ class Outbox(Base):
     key: Mapped[str] = mapped_column(String(200), unique=True)
     enrollment_id: Mapped[int | None] = mapped_column(ForeignKey("enrollments.id"), index=True)
     to_phone: Mapped[str] = mapped_column(String(20))
-    # programme | safety | page | reply | nudge | oneoff
+    # bot.outbox.Kind
     kind: Mapped[str] = mapped_column(String(16), default="programme")
+    # The escalation a page is about (pages of an acknowledged escalation are cancelled through it).
+    escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"), index=True)
     step: Mapped[str | None] = mapped_column(String(100))
     day: Mapped[int | None] = mapped_column(Integer)
     content_key: Mapped[str | None] = mapped_column(String(100))
@@ -93,11 +95,18 @@ class Outbox(Base):
     # Safety texts and pages jump the queue and ignore quiet hours and pacing.
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     due_at: Mapped[datetime] = mapped_column(DateTime)
-    # planned -> sending -> sent -> delivered | undelivered | failed; or cancelled | skipped
+    # bot.outbox.Status; changed only through bot.outbox
     status: Mapped[str] = mapped_column(String(16), default="planned")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The dispatch pass that holds the claim, and until when; only that pass may send or write status.
     claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    # When the first request to Twilio began: every message-log search starts there.
+    first_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # An attempt may have created the message (timeout, dropped connection, 5xx, expired claim):
+    # Twilio's log is searched before any further attempt.
+    in_doubt: Mapped[bool] = mapped_column(Boolean, default=False)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
     twilio_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -117,7 +126,7 @@ class Outbox(Base):
         # claim's order (safety first, then oldest), so claiming never sorts the backlog.
         Index("ix_outbox_due", urgent.desc(), "due_at",
               sqlite_where=text("status = 'planned'"), postgresql_where=text("status = 'planned'")),
-        Index("ix_outbox_sending", "claimed_at",
+        Index("ix_outbox_sending", "lease_until",
               sqlite_where=text("status = 'sending'"), postgresql_where=text("status = 'sending'")),
         # The silence check walks only questions it has not looked at yet.
         Index("ix_outbox_unchecked_questions", "sent_at",
@@ -138,6 +147,9 @@ class Inbound(Base):
     __tablename__ = "inbound"
     id: Mapped[int] = mapped_column(primary_key=True)
     message_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    # Twilio's I-Twilio-Idempotency-Token header: the same across Twilio's retries of one webhook,
+    # a second de-duplication key beside MessageSid.
+    idempotency_token: Mapped[str | None] = mapped_column(String(64))
     from_phone: Mapped[str] = mapped_column(String(20), index=True)
     to_phone: Mapped[str | None] = mapped_column(String(20))
     body: Mapped[str] = mapped_column(Text, default="")
@@ -154,8 +166,12 @@ class Inbound(Base):
     # processed_at empty and the clock's sweeper picks it up. attempts counts failed processing runs.
     processed_at: Mapped[datetime | None] = mapped_column(DateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Who is processing it, until when: the webhook's worker and the clock's sweep never both do.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime)
 
     __table_args__ = (
+        Index("uq_inbound_idempotency_token", "idempotency_token", unique=True),
         Index("ix_inbound_unprocessed", "id",
               sqlite_where=text("processed_at IS NULL"), postgresql_where=text("processed_at IS NULL")),
     )

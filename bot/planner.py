@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import bulk_insert
 from bot.models import Enrollment, Outbox
+from bot.outbox import LIVE, Status
+from bot.outbox.rows import programme_key, programme_row, revive
 from bot.pathways import Library, Step
 from bot.timeutil import local_to_utc, local_today, next_allowed
 
@@ -22,10 +24,6 @@ def send_time(step: Step, surgery_date: date, day: int, zone: str, quiet: tuple[
     """UTC due time of a step on a post-op day: the step's wall-clock time in the patient's zone,
     moved out of quiet hours to the next allowed minute."""
     return next_allowed(local_to_utc(surgery_date + timedelta(days=day), step.at, zone), zone, quiet)
-
-
-def programme_key(enrollment_id: int, step_id: str, day: int) -> str:
-    return f"e{enrollment_id}:{step_id}:d{day}"
 
 
 @dataclass(frozen=True)
@@ -67,19 +65,15 @@ def plan(session: Session, enrollment: Enrollment, library: Library, config: dic
         rows = session.execute(select(Outbox.key, Outbox.id, Outbox.status)
                                .where(Outbox.key.in_([t.key for t in texts]))).all()
         existing = {key: (row_id, status) for key, row_id, status in rows}
-    new = [dict(key=t.key, enrollment_id=enrollment.id, to_phone=enrollment.phone, kind="programme",
-                step=t.step.id, day=t.day, content_key=t.step.message, expects=t.step.expects, due_at=t.due_at,
-                status="planned", urgent=False, attempts=0, created_at=now, updated_at=now)
+    new = [programme_row(t.key, enrollment.id, enrollment.phone, t.step.id, t.day, t.step.message,
+                         t.step.expects, t.due_at, now)
            for t in texts if t.key not in existing]
     if sink is not None:
         sink.extend(new)
     else:
         bulk_insert(session, Outbox, new)
-    revive = [existing[t.key][0] for t in texts if existing.get(t.key, (0, ""))[1] == "cancelled"]
-    if revive:
-        # A resumed or opted-back-in patient gets back the future texts a pause had cancelled.
-        session.execute(update(Outbox).where(Outbox.id.in_(revive), Outbox.status == "cancelled")
-                        .values(status="planned", attempts=0))
+    revived = [existing[t.key][0] for t in texts if existing.get(t.key, (0, ""))[1] == Status.CANCELLED]
+    revive(session, revived)
     enrollment.planned_through_day = max(enrollment.planned_through_day, last_day)
     if today_day >= pathway.length_days:
         enrollment.plan_next_at = None
@@ -88,18 +82,10 @@ def plan(session: Session, enrollment: Enrollment, library: Library, config: dic
     else:
         # Look again when the patient's next local day starts.
         enrollment.plan_next_at = local_to_utc(today + timedelta(days=1), time(0, 0), enrollment.timezone)
-    return len(new) + len(revive)
+    return len(new) + len(revived)
 
 
 def _has_future(session: Session, enrollment_id: int, now: datetime) -> bool:
     return session.execute(select(Outbox.id).where(Outbox.enrollment_id == enrollment_id,
-                                                   Outbox.status.in_(("planned", "sending")))
+                                                   Outbox.status.in_(LIVE))
                            .limit(1)).first() is not None
-
-
-def cancel_future(session: Session, enrollment_id: int | None = None, phone: str | None = None) -> int:
-    """Cancel every routine text not yet handed to Twilio (pause, unenroll, STOP)."""
-    query = update(Outbox).where(Outbox.status == "planned", Outbox.urgent.is_(False))
-    query = query.where(Outbox.enrollment_id == enrollment_id) if enrollment_id else query.where(
-        Outbox.to_phone == phone)
-    return session.execute(query.values(status="cancelled")).rowcount

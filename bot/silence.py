@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from bot.messages import values_for
 from bot.models import Enrollment, Outbox, ReviewItem
+from bot.outbox import rows
+from bot.outbox.states import ASKED
 from bot.runtime import Runtime
 from bot.timeutil import utc_to_local
-
-ASKED = ("sent", "delivered")
 
 
 def check(rt: Runtime, now: datetime, batch: int = 500) -> int:
@@ -44,8 +44,7 @@ def check(rt: Runtime, now: datetime, batch: int = 500) -> int:
                                    detail="two check-ins in a row unanswered"))
             values = values_for(rt.library, enrollment, rt.config["CLINIC_NAME"], rt.config["CLINIC_PHONE"],
                                 utc_to_local(now, enrollment.timezone).date())
-            session.add(Outbox(key=f"nudge:{enrollment.id}:{question.id}", enrollment_id=enrollment.id,
-                               to_phone=enrollment.phone, kind="nudge", content_key="silence_nudge",
-                               body=rt.library.render(enrollment.language, "silence_nudge", values), due_at=now))
+            session.add(rows.nudge(enrollment.id, question.id, enrollment.phone,
+                                   rt.library.render(enrollment.language, "silence_nudge", values), now))
             nudged += 1
     return nudged

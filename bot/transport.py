@@ -7,9 +7,11 @@ texts as delivered to the local phone simulator and says so loudly.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import requests
 from twilio.base.exceptions import TwilioRestException
@@ -31,11 +33,48 @@ class TransportError(Exception):
     message may nevertheless have been created (a timeout or 5xx after the request left)."""
 
     def __init__(self, message: str, code: int | None = None, permanent: bool = False,
-                 ambiguous: bool = False):
+                 ambiguous: bool = False, retry_after: float | None = None):
         super().__init__(message)
         self.code = code
         self.permanent = permanent
         self.ambiguous = ambiguous
+        # Seconds Twilio asked us to wait (Retry-After on a 429 or 503).
+        self.retry_after = retry_after
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Retry-After is either seconds or an HTTP date (RFC 9110 10.2.3); anything else is ignored."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+
+
+class _HttpClient(TwilioHttpClient):
+    """twilio's own HTTP client, keeping each thread's last response (its headers carry
+    Retry-After, which TwilioRestException does not); dispatch sends from several threads."""
+
+    def __init__(self, timeout: float):
+        super().__init__(timeout=timeout)
+        self._mine = threading.local()
+
+    def request(self, *args, **kwargs):
+        self._mine.response = None
+        response = super().request(*args, **kwargs)
+        self._mine.response = response
+        return response
+
+    def last_header(self, name: str) -> str | None:
+        response = getattr(self._mine, "response", None)
+        return response.headers.get(name) if response is not None and response.headers else None
 
 
 @dataclass(frozen=True)
@@ -47,12 +86,12 @@ class SendResult:
 class TwilioTransport:
     simulated = False
 
-    def __init__(self, config: dict, timeout: float = 10.0):
+    def __init__(self, config: dict):
         self.from_number = config["TWILIO_FROM_NUMBER"]
         self.service_sid = config["TWILIO_MESSAGING_SERVICE_SID"]
         self.sender = self.service_sid or self.from_number
-        self.client = Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"],
-                             http_client=TwilioHttpClient(timeout=timeout))
+        self.http = _HttpClient(timeout=config.get("TWILIO_TIMEOUT_SECONDS") or 10.0)
+        self.client = Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], http_client=self.http)
         # Every v2010 resource (Messages included) is built on this base URL.
         self.client.api.base_url = config["TWILIO_API_BASE_URL"]
 
@@ -66,7 +105,8 @@ class TwilioTransport:
             if e.status in RETRYABLE_HTTP or code == 20429:
                 # 429 is never processed (safe to retry); a 5xx may have been.
                 raise TransportError(f"Twilio HTTP {e.status} ({code})", code or e.status,
-                                     ambiguous=e.status >= 500) from None
+                                     ambiguous=e.status >= 500,
+                                     retry_after=retry_after_seconds(self.http.last_header("Retry-After"))) from None
             raise TransportError(f"Twilio refused: {code} {e.msg}", code, permanent=True) from None
         except requests.exceptions.ConnectionError as e:
             # Refused or reset before a response: most likely never created, but not provably so.
@@ -75,12 +115,18 @@ class TwilioTransport:
             raise TransportError(f"Twilio timed out: {type(e).__name__}", ambiguous=True) from None
         return SendResult(sid=message.sid, status=message.status)
 
-    def find_sent(self, to: str, body: str, since: datetime) -> SendResult | None:
-        """Look in Twilio's message log for this text (crash recovery: was it created after all?)."""
-        for message in self.client.messages.list(to=to, date_sent_after=since - timedelta(minutes=2), limit=50):
-            if message.body == body:
-                return SendResult(sid=message.sid, status=message.status)
-        return None
+    def find_sent(self, to: str, body: str, since: datetime) -> list[SendResult]:
+        """Messages in Twilio's log with this number and text created since `since` (naive UTC),
+        newest first: was an in-doubt send created after all?
+
+        Filtered on date_created here rather than with the API's DateSent filter: a message still
+        queued at Twilio has no date_sent yet, and it is exactly the one we must not send again."""
+        found = []
+        for message in self.client.messages.list(to=to, limit=50):
+            created = message.date_created
+            if message.body == body and (created is None or created.astimezone(UTC).replace(tzinfo=None) >= since):
+                found.append(SendResult(sid=message.sid, status=message.status))
+        return found
 
 
 class SimulatorTransport:
@@ -95,8 +141,8 @@ class SimulatorTransport:
                     mask_phone(to), len(body))
         return SendResult(sid="SIM" + uuid.uuid4().hex, status="delivered")
 
-    def find_sent(self, to: str, body: str, since: datetime) -> SendResult | None:
-        return None
+    def find_sent(self, to: str, body: str, since: datetime) -> list[SendResult]:
+        return []
 
 
 def make_transport(config: dict) -> TwilioTransport | SimulatorTransport:

@@ -5,11 +5,18 @@ from datetime import datetime, timedelta
 import pytest
 import time_machine
 
-from bot.dispatch import claim, dispatch_due, reconcile
+from bot.dispatch import dispatch_due
 from bot.models import Enrollment, OptOut, Outbox, ReviewItem
+from bot.outbox.lifecycle import begin_attempt
+from bot.outbox.lifecycle import claim as claim_rows
 from tests.helpers import enroll, outbox
 
 NOW = datetime(2026, 11, 21, 14, 0)  # 09:00 in New York
+LEASE = timedelta(minutes=10)
+
+
+def claim(session, now, limit, owner="test-owner"):
+    return claim_rows(session, now, limit, owner, LEASE)
 
 
 def add_row(rt, key, body="Hello from the care team", due=NOW, phone="+12025550143", enrollment_id=None,
@@ -75,14 +82,17 @@ def test_crash_after_twilio_accepted_is_recorded_not_resent(rt, fake_twilio):
     row_id = add_row(rt, "crash2")
     with rt.session() as s:
         claim(s, NOW, 10)
-    rt.transport.send("+12025550143", "Hello from the care team")  # reached Twilio; our commit never ran
     with rt.session() as s:
-        s.get(Outbox, row_id).claimed_at = NOW  # claimed just before the accepted send
-    assert reconcile(rt, NOW + timedelta(minutes=11)) == 1
-    dispatch_due(rt, NOW + timedelta(minutes=12))
+        assert begin_attempt(s, row_id, "test-owner", NOW, LEASE)
+    rt.transport.send("+12025550143", "Hello from the care team")  # reached Twilio; our commit never ran
+    stats = dispatch_due(rt, NOW + timedelta(minutes=11))  # the lease is over: released, in doubt
+    assert stats.reconciled == 1 and stats.claimed == 0  # not sent again straight away
+    row = outbox(rt, id=row_id)[0]
+    assert row.status == "planned" and row.in_doubt
+    assert dispatch_due(rt, NOW + timedelta(minutes=13)).outcomes["adopted"] == 1
     assert len(fake_twilio.messages) == 1
     row = outbox(rt, id=row_id)[0]
-    assert row.status == "sent" and row.twilio_sid == fake_twilio.messages[0].sid
+    assert row.status == "sent" and row.twilio_sid == fake_twilio.messages[0].sid and not row.in_doubt
 
 
 def test_lost_response_is_looked_up_instead_of_resent(rt, fake_twilio):
@@ -95,15 +105,39 @@ def test_lost_response_is_looked_up_instead_of_resent(rt, fake_twilio):
     assert outbox(rt, id=row_id)[0].twilio_sid == fake_twilio.messages[0].sid
 
 
-@pytest.mark.parametrize("failure", [(429, 20429), (503, 20503), "drop"])
-def test_transient_errors_retry_with_backoff_then_send(rt, fake_twilio, failure):
+def test_429_retries_with_backoff_then_sends(rt, fake_twilio):
+    row_id = add_row(rt, "transient")
+    fake_twilio.script.append((429, 20429))
+    assert dispatch_due(rt, NOW).outcomes["retry"] == 1
+    row = outbox(rt, id=row_id)[0]
+    assert row.status == "planned" and NOW + timedelta(seconds=20) <= row.due_at <= NOW + timedelta(seconds=40)
+    assert not row.in_doubt  # a 429 is never processed: nothing to look up
+    assert dispatch_due(rt, NOW + timedelta(seconds=5)).claimed == 0  # not before its backoff
+    dispatch_due(rt, NOW + timedelta(minutes=1))
+    assert len(fake_twilio.messages) == 1 and outbox(rt, id=row_id)[0].status == "sent"
+
+
+@pytest.mark.parametrize("retry_after", ["300", "Sat, 21 Nov 2026 14:05:00 GMT"])
+def test_retry_after_on_429_is_honoured(rt, fake_twilio, retry_after):
+    row_id = add_row(rt, "slow-down")
+    fake_twilio.script.append((429, 20429, {"Retry-After": retry_after}))
+    with time_machine.travel(NOW, tick=False):
+        dispatch_due(rt, NOW)
+    assert outbox(rt, id=row_id)[0].due_at >= NOW + timedelta(seconds=299)
+    assert dispatch_due(rt, NOW + timedelta(minutes=2)).claimed == 0
+
+
+@pytest.mark.parametrize("failure", [(503, 20503), "drop"])
+def test_ambiguous_errors_leave_the_row_in_doubt_and_look_before_resending(rt, fake_twilio, failure):
     row_id = add_row(rt, "transient")
     fake_twilio.script.append(failure)
     assert dispatch_due(rt, NOW).outcomes["retry"] == 1
     row = outbox(rt, id=row_id)[0]
-    assert row.status == "planned" and NOW + timedelta(seconds=20) <= row.due_at <= NOW + timedelta(seconds=40)
-    assert dispatch_due(rt, NOW + timedelta(seconds=5)).claimed == 0  # not before its backoff
-    dispatch_due(rt, NOW + timedelta(minutes=1))
+    assert row.status == "planned" and row.in_doubt and row.due_at >= NOW + timedelta(seconds=60)
+    assert dispatch_due(rt, NOW + timedelta(seconds=40)).claimed == 0
+    lookups = fake_twilio.lookups
+    dispatch_due(rt, NOW + timedelta(minutes=2))
+    assert fake_twilio.lookups == lookups + 1  # the log was searched first, found nothing
     assert len(fake_twilio.messages) == 1 and outbox(rt, id=row_id)[0].status == "sent"
 
 
@@ -121,7 +155,7 @@ def test_backoff_grows_and_gives_up_after_max_attempts(rt, fake_twilio):
     assert row.status == "failed" and row.attempts == rt.config["MAX_SEND_ATTEMPTS"]
     assert delays == sorted(delays) and delays[-1] > 4 * delays[0]
     with rt.session() as s:
-        assert s.query(ReviewItem).filter_by(reason="send_failed").count() == 1
+        assert s.query(ReviewItem).filter_by(reason="send_in_doubt").count() == 1  # it may have gone: a person checks
 
 
 def test_21610_marks_the_number_opted_out_and_cancels_the_rest(rt, fake_twilio):

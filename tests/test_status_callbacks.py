@@ -1,8 +1,9 @@
 """POST /twilio/status: signed, and delivery status only ever moves forward."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from bot.dispatch import claim, dispatch_due
+from bot.dispatch import dispatch_due
 from bot.models import Outbox
+from bot.outbox.lifecycle import claim
 from tests.helpers import outbox, signed_post
 
 NOW = datetime(2026, 11, 21, 14, 0)
@@ -48,7 +49,7 @@ def test_callback_heals_a_row_whose_send_crashed_before_the_sid_was_saved(client
     with rt.session() as s:
         s.add(Outbox(key="crash", to_phone="+12025550143", kind="oneoff", body="Hi", due_at=NOW))
     with rt.session() as s:
-        [row_id] = claim(s, NOW, 10)
+        [row_id] = claim(s, NOW, 10, "crashed", timedelta(minutes=10))
     callback(client, f"/twilio/status?outbox_id={row_id}", "SM" + "a" * 32, "sent")
     row = outbox(rt, key="crash")[0]
     assert (row.status, row.twilio_sid) == ("sent", "SM" + "a" * 32)
@@ -68,3 +69,16 @@ def test_unsigned_or_wrongly_signed_callbacks_are_refused(client, rt, fake_twili
 def test_unknown_message_and_malformed_status(client):
     assert callback(client, "/twilio/status", "SM" + "b" * 32, "delivered").status_code == 204
     assert callback(client, "/twilio/status", "SM" + "b" * 32, "exploded").status_code == 400
+
+
+def test_a_callback_settles_an_in_doubt_send_so_it_is_never_sent_again(client, rt, fake_twilio):
+    with rt.session() as s:
+        s.add(Outbox(key="doubt", to_phone="+12025550143", kind="oneoff", body="Hi", due_at=NOW))
+    fake_twilio.script.append((503, 20503))
+    dispatch_due(rt, NOW)
+    row = outbox(rt, key="doubt")[0]
+    assert row.status == "planned" and row.in_doubt
+    callback(client, f"/twilio/status?outbox_id={row.id}", "SM" + "c" * 32, "delivered")
+    row = outbox(rt, key="doubt")[0]
+    assert (row.status, row.twilio_sid, row.in_doubt) == ("delivered", "SM" + "c" * 32, False)
+    assert dispatch_due(rt, NOW + timedelta(hours=1)).claimed == 0 and fake_twilio.messages == []

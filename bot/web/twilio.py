@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 from functools import cache, wraps
 
 from flask import Blueprint, Flask, Request, Response, abort, request
@@ -17,7 +18,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from werkzeug.datastructures import ImmutableMultiDict
 
 from bot import inbound
-from bot.models import Enrollment, Outbox
+from bot.outbox import callbacks
 from bot.timeutil import utcnow
 from bot.web import close_db, db, rt
 from bot.web.headers import add_security_headers
@@ -25,14 +26,20 @@ from bot.web.headers import add_security_headers
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 log = logging.getLogger(__name__)
 
-# Twilio status -> our status, and how far along each is: a late or retried callback never moves
-# a text backwards (delivered stays delivered when a stale "sent" arrives after it).
-STATUS_MAP = {"accepted": "sent", "scheduled": "sent", "queued": "sent", "sending": "sent", "sent": "sent",
-              "delivered": "delivered", "read": "delivered", "undelivered": "undelivered",
-              "failed": "failed", "canceled": "cancelled"}
-RANK = {"planned": 0, "sending": 1, "sent": 2, "delivered": 3, "undelivered": 3, "failed": 3, "cancelled": 3}
-DEAD_NUMBER = {"30005", "30006"}  # unknown handset, landline: retrying the number will not help
 EMPTY_TWIML = str(MessagingResponse())
+# Twilio's formats (reference: twilio-and-scheduling.md 1.1). A signature alone does not prove a
+# field is what Twilio sent: it signs names and values concatenated without separators, so a
+# captured request can be re-cut ("NumMedia" + "0" moved onto the end of MessageSid) and still verify.
+_MESSAGE_SID = re.compile(r"(?:SM|MM)[0-9a-fA-F]{32}")
+_ACCOUNT_SID = re.compile(r"AC[0-9a-fA-F]{32}")
+
+
+def valid_message_sid(sid: str) -> bool:
+    return _MESSAGE_SID.fullmatch(sid) is not None
+
+
+def bad_request(reason: str, status: int = 400) -> Response:
+    return Response(reason + "\n", status=status, mimetype="text/plain")
 MAX_WEBHOOK_BYTES = 64 * 1024  # Twilio's inbound bodies are at most 1,600 characters plus metadata
 
 
@@ -129,36 +136,17 @@ def twilio_signed(view):
 @bp.post("/status")
 @twilio_signed
 def status():
-    sid = request.form.get("MessageSid", "")
-    new_twilio_status = request.form.get("MessageStatus", "").lower()
-    if not sid or new_twilio_status not in STATUS_MAP:
-        abort(400)
-    session = db()
-    row = None
+    form = request.form
+    sid, new_twilio_status = form.get("MessageSid", ""), form.get("MessageStatus", "").lower()
+    if not valid_message_sid(sid) or not callbacks.known_status(new_twilio_status):
+        return bad_request("MessageSid or MessageStatus missing or not Twilio's")
     outbox_id = request.args.get("outbox_id", "")
-    if outbox_id.isdigit():
-        row = session.get(Outbox, int(outbox_id))
-    if row is None:
-        row = session.query(Outbox).filter_by(twilio_sid=sid).first()
+    session = db()
+    row = callbacks.apply_status(session, int(outbox_id) if outbox_id.isdigit() and len(outbox_id) < 12 else None,
+                                 sid, new_twilio_status, form.get("ErrorCode") or None, form.get("ErrorMessage"),
+                                 utcnow())
     if row is None:
         log.warning("status callback for unknown message %s", sid)
-        return "", 204
-    if row.twilio_sid is None:  # the send crashed before we recorded the sid: this callback heals it
-        row.twilio_sid = sid
-    new = STATUS_MAP[new_twilio_status]
-    if RANK[new] > RANK.get(row.status, 0):
-        row.status, row.twilio_status = new, new_twilio_status
-        now = utcnow()
-        row.sent_at = row.sent_at or now
-        if new == "delivered":
-            row.delivered_at = now
-        error = request.form.get("ErrorCode")
-        if error:
-            row.error_code, row.error_message = error, request.form.get("ErrorMessage", "")[:300] or None
-            if error in DEAD_NUMBER and row.enrollment_id:
-                enrollment = session.get(Enrollment, row.enrollment_id)
-                if row.kind == "programme" and enrollment is not None:
-                    enrollment.phone_problem = f"Twilio {error}: number cannot receive texts"
     session.commit()
     return "", 204
 

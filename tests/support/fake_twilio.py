@@ -3,6 +3,10 @@
 Tests and benchmarks point TWILIO_API_BASE_URL at it. Each POSTed message is recorded; failures are
 scripted per recipient or as a queue of next responses; a latency can be set to behave like the
 real API over the internet; 429s are returned when more requests run at once than `max_concurrent`.
+
+`slow` is the fault a probe of the service found duplicates with: Twilio answers only after the
+client has given up, and creates the message some seconds later (on Twilio's clock, `time.time`,
+which time-machine moves); until then the message is not in the message log either.
 """
 from __future__ import annotations
 
@@ -27,6 +31,17 @@ class Sent:
     status_callback: str | None
     at: float
     date_sent: datetime
+    # When it appears in the message log (time.time()); a slow create is invisible until then.
+    visible_at: float = 0.0
+
+
+@dataclass
+class SlowCreates:
+    """Answer after `respond_after` real seconds (or, with `hang`, once it is set), and create the
+    message `create_after` seconds of Twilio's clock after the request arrived."""
+    respond_after: float = 0.5
+    create_after: float = 25.0
+    hang: threading.Event | None = None
 
 
 @dataclass
@@ -40,7 +55,10 @@ class FakeTwilio:
     script: deque = field(default_factory=deque)
     # Messages created on Twilio's side but whose response never reached us (a crash or timeout).
     create_then_fail: bool = False
+    slow: SlowCreates | None = None
     requests: int = 0
+    lookups: int = 0
+    hanging: int = 0
     rejected_429: int = 0
     _active: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -54,13 +72,18 @@ class FakeTwilio:
             def log_message(self, *args) -> None:
                 pass
 
-            def _reply(self, status: int, payload: dict) -> None:
+            def _reply(self, status: int, payload: dict, headers: dict | None = None) -> None:
                 data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    for name, value in (headers or {}).items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:  # the client gave up waiting (a timeout): Twilio does not care either
+                    self.close_connection = True
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
@@ -93,7 +116,11 @@ class FakeTwilio:
             self._active += 1
             over = self.max_concurrent is not None and self._active > self.max_concurrent
             scripted = self.script.popleft() if self.script else None
+            slow = self.slow
         try:
+            if slow is not None and not over and not scripted:
+                self._slow_create(handler, form, slow)
+                return
             if over:
                 with self._lock:
                     self.rejected_429 += 1
@@ -107,9 +134,10 @@ class FakeTwilio:
                 handler.connection.shutdown(2)
                 return
             if failure:
-                status, code = failure
+                status, code, *headers = failure
                 handler._reply(status, {"code": code, "message": f"fake error {code}", "status": status,
-                                        "more_info": f"https://www.twilio.com/docs/errors/{code}"})
+                                        "more_info": f"https://www.twilio.com/docs/errors/{code}"},
+                               headers[0] if headers else None)
                 return
             sent = self._record(form)
             if self.create_then_fail:
@@ -121,10 +149,21 @@ class FakeTwilio:
             with self._lock:
                 self._active -= 1
 
-    def _record(self, form: dict) -> Sent:
+    def _slow_create(self, handler, form: dict, slow: SlowCreates) -> None:
+        sent = self._record(form, delay=slow.create_after)
+        if slow.hang is not None:
+            with self._lock:
+                self.hanging += 1
+            slow.hang.wait(60)
+        else:
+            time.sleep(slow.respond_after)  # real seconds: past the client's timeout
+        handler._reply(201, self._resource(sent, form.get("MessagingServiceSid")))
+
+    def _record(self, form: dict, delay: float = 0.0) -> Sent:
+        created = time.time() + delay
         sent = Sent(sid="SM" + uuid.uuid4().hex, to=form["To"], sender=form.get("From") or form.get(
             "MessagingServiceSid"), body=form.get("Body", ""), status_callback=form.get("StatusCallback"),
-            at=time.monotonic(), date_sent=datetime.now(UTC))
+            at=time.monotonic(), date_sent=datetime.fromtimestamp(created, UTC), visible_at=created)
         with self._lock:
             self.messages.append(sent)
         return sent
@@ -134,10 +173,14 @@ class FakeTwilio:
         return {"sid": sent.sid, "account_sid": "AC" + "0" * 32, "to": sent.to, "from": sent.sender,
                 "messaging_service_sid": service, "body": sent.body, "status": "queued",
                 "num_segments": "1", "direction": "outbound-api", "error_code": None, "error_message": None,
-                "date_sent": format_datetime(sent.date_sent)}
+                "date_sent": format_datetime(sent.date_sent), "date_created": format_datetime(sent.date_sent)}
 
     def _handle_list(self, handler, query: dict) -> None:
-        found = [m for m in self.messages if not query.get("To") or m.to == query["To"]]
+        with self._lock:
+            self.lookups += 1
+        now = time.time()
+        found = [m for m in reversed(self.messages)
+                 if (not query.get("To") or m.to == query["To"]) and m.visible_at <= now]
         handler._reply(200, {"messages": [self._resource(m) for m in found], "end": len(found),
                              "first_page_uri": None, "next_page_uri": None, "page": 0,
                              "page_size": 50, "previous_page_uri": None, "start": 0, "uri": handler.path})

@@ -1,7 +1,6 @@
 """One patient: the conversation, the programme, pain over time, and what a coordinator can do."""
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +11,7 @@ from sqlalchemy import select
 from bot import enrollment as enrollments
 from bot.audit import record
 from bot.models import Escalation, Inbound, Observation, OptOut, Outbox, ReviewItem
+from bot.outbox import rows as outbox_rows
 from bot.timeutil import local_today, utcnow
 from bot.web import db, rt
 from bot.web.dashboard.common import bp, get_patient, pain_chart, pain_value
@@ -105,8 +105,7 @@ def send_text(enrollment_id: int):
     if problem:
         flash(problem, "error")
         return redirect(url_for("dashboard.patient", enrollment_id=enrollment_id))
-    row = Outbox(key=f"oneoff:{uuid.uuid4().hex}", enrollment_id=enrollment.id, to_phone=enrollment.phone,
-                 kind="oneoff", body=body, due_at=utcnow(), urgent=False)
+    row = outbox_rows.oneoff(enrollment.id, enrollment.phone, body, utcnow())
     session.add(row)
     session.flush()
     record(session, current_user.actor, "oneoff_text", f"enrollment:{enrollment.id}",

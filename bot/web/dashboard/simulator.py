@@ -3,13 +3,15 @@ reply as the patient. Replies go through the same `inbound.receive` as Twilio's 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot import dispatch, inbound
 from bot.models import Enrollment, Inbound, Outbox
+from bot.outbox import lifecycle
 from bot.timeutil import utcnow
 from bot.web import db, rt
 from bot.web.dashboard.common import bp, get_patient, visible_enrollments
@@ -90,10 +92,10 @@ def simulator_next(enrollment_id: int):
         flash("Nothing planned for this patient.", "error")
     else:
         row_id, due_at, step = row
+        owner = lifecycle.new_owner()
+        lease = timedelta(seconds=rt().config["SENDING_LEASE_SECONDS"])
         with rt().session() as session:  # claim it the way dispatch does, so nothing else sends it too
-            claimed = session.execute(update(Outbox).where(Outbox.id == row_id, Outbox.status == "planned")
-                                      .values(status="sending", claimed_at=due_at, claimed_by="simulator",
-                                              attempts=Outbox.attempts + 1)).rowcount
-        result = dispatch.send_claimed(rt(), row_id, due_at) if claimed else "taken"
+            claimed = lifecycle.claim_one(session, row_id, owner, due_at, lease)
+        result = dispatch.send_claimed(rt(), row_id, due_at, owner) if claimed else "taken"
         flash(f"Next text ({step or 'text'}): {result}.", "ok")
     return redirect(url_for("dashboard.simulator", patient=enrollment_id))
