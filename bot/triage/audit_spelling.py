@@ -6,7 +6,7 @@
 Prints the words (from wordfreq's most frequent N) that `SpellCorrector` maps onto a *different*
 word used by a flag pattern or a cue ("visiting" -> vomiting, "forever" -> fever). Inflections
 ("wounds" -> wound) are not listed. They belong in the protected block at the end of `common_words`
-in lexicon/<lang>.yaml: `--write` appends them there and runs again until nothing is left (new
+in lexicon/generated/common_words-<lang>.yaml: `--write` appends them there and runs again until nothing is left (new
 protected words can shift other ties).
 """
 from __future__ import annotations
@@ -46,10 +46,11 @@ def collisions(lang: str, n: int) -> list[str]:
 
 
 def protect(lang: str, words: list[str]) -> None:
-    """Append words to the end of the `common_words: [...]` list of lexicon/<lang>.yaml."""
-    path = LEXICON_DIR / f"{lang}.yaml"
+    """Append words to the end of the machine-made list lexicon/generated/common_words-<lang>.yaml
+    (kept out of the files clinicians edit)."""
+    path = LEXICON_DIR / "generated" / f"common_words-{lang}.yaml"
     text = path.read_text(encoding="utf-8")
-    start = text.index("\ncommon_words: [")
+    start = text.index("\ncommon_words:")
     end = text.index("]", start)
     lines = [""]
     for word in words:

@@ -8,9 +8,10 @@ from typing import Any
 import click
 
 from . import classify
-from .lexicon import LANGUAGES
+from .catalogue import CatalogueError
+from .lexicon import LANGUAGES, load_files
 
-CONTEXTS = ("pain_score", "yes_no")
+CONTEXTS = ("pain_score", "yes_no", "red_flag_screen")
 
 
 def _parse_line(line: str) -> tuple[str, str | None, str | None]:
@@ -37,13 +38,18 @@ def _emit(obj: dict[str, Any]) -> None:
 @click.argument("text", required=False)
 @click.option("--lang", type=click.Choice(LANGUAGES), default=None, help="Language (default: detect).")
 @click.option("--context", type=click.Choice(CONTEXTS), default=None,
-              help="What the bot had just asked: a 0-10 pain question or a yes/no question.")
+              help="What the bot had just asked: a 0-10 pain question, a yes/no question, or the red-flag check-in.")
 def triage_command(text: str | None, lang: str | None, context: str | None) -> None:
     """Classify TEXT, or JSON lines from stdin ({"text", "lang"?, "context"?} per line).
 
     Writes one JSON line per input, in order: {"tier", "flags", "evidence"}. A line that cannot be
     read gets {"error", "line"} in its place, a message on stderr, and the exit status is 1.
     """
+    try:
+        load_files()   # a broken rule file stops here, naming the file and the key
+    except CatalogueError as exc:
+        click.echo(f"triage: rule files are invalid: {exc}", err=True)
+        sys.exit(2)
     if text is not None:
         _emit(classify(text, lang, context).to_dict())
         return

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .lexicon import Lexicon
+from .lexicon import Lexicon, settings
 from .normalize import PUNCT
 
-PRE_WINDOW = 6     # NegEx uses about five words; texts are short and telegraphic
-POST_WINDOW = 10    # "the tingling in my toes that I mentioned on Monday has completely gone away"
-IMPROVE_WINDOW = 6  # "better" further off is seldom about this symptom ("... be better off without me")
-HYPO_WINDOW = 8
-NEXT_WINDOW = 7   # negation_next follows the symptom closely, in the same sentence
-FAMILY_WINDOW = 6
+
+def _window(name: str) -> int:
+    """How far (in words) a cue reaches: rules.yaml `windows`, with the reason for each there."""
+    return settings()["windows"][name]
 
 
 @dataclass
@@ -74,7 +72,7 @@ def build_doc(raw: list[str], lex: Lexicon) -> Doc:
     for name in ("negation_before", "negation_after", "improvement", "hypothetical", "concern",
                  "normal_finding", "family_other", "family_young", "family_parent", "first_person",
                  "not_patient", "negation_next", "third_person", "reporting", "improvement_next",
-                 "self_well", "idioms"):
+                 "self_well", "idioms", "not_new", "not_new_breakers"):
         spans = find(name)
         # A cue inside a pseudo-negation ("not sure", "won't go away") is no cue at all.
         cue_spans[name] = [c for c in spans if not any(p[0] <= c[0] < p[1] for p in pseudo)]
@@ -106,36 +104,36 @@ def _after(doc: Doc, cue: str, end: int, window: int) -> bool:
 
 def _next(doc: Doc, cue: str, end: int) -> bool:
     """A cue opening the next clause right after the mention, in the same sentence."""
-    return any(0 <= cs - end <= NEXT_WINDOW and not {".", "!", "?"} & set(doc.tokens[end:cs])
+    return any(0 <= cs - end <= _window("next_clause") and not {".", "!", "?"} & set(doc.tokens[end:cs])
                for cs, _ in doc.cue_spans.get(cue, ()))
 
 
 def negated(doc: Doc, start: int, end: int) -> bool:
     """ "no fever", "numbness is gone", "no longer short of breath", and a next clause that
     closes the matter ("dizzy after standing yesterday but today that's gone")."""
-    return (_before(doc, "negation_before", start, PRE_WINDOW) is not None
-            or _after(doc, "negation_after", end, POST_WINDOW)
+    return (_before(doc, "negation_before", start, _window("negation_before")) is not None
+            or _after(doc, "negation_after", end, _window("negation_after"))
             or _next(doc, "negation_next", end))
 
 
 def improving(doc: Doc, start: int, end: int) -> bool:
     """ "pain is better": only ever used to drop routine items, never red flags."""
-    return (_before(doc, "improvement", start, PRE_WINDOW) is not None
-            or _after(doc, "improvement", end, IMPROVE_WINDOW)
+    return (_before(doc, "improvement", start, _window("negation_before")) is not None
+            or _after(doc, "improvement", end, _window("improvement_after"))
             or _next(doc, "improvement_next", end))
 
 
 def hypothetical(doc: Doc, start: int) -> bool:
     """ "if I get a fever should I call?": only inside a question, because "if I stand up my
     head pounds" is a report of a symptom, not a hypothesis."""
-    return doc.is_question and _before(doc, "hypothetical", start, HYPO_WINDOW) is not None
+    return doc.is_question and _before(doc, "hypothetical", start, _window("hypothetical_before")) is not None
 
 
 def concern_only(doc: Doc, start: int) -> bool:
     """ "worried about infection": a worry, not a finding; "bruising around the incision is
     turning yellow": a normal finding, not infection (neither is applied to emergencies)."""
-    return (_before(doc, "concern", start, PRE_WINDOW) is not None
-            or _before(doc, "normal_finding", start, PRE_WINDOW) is not None)
+    return (_before(doc, "concern", start, _window("negation_before")) is not None
+            or _before(doc, "normal_finding", start, _window("negation_before")) is not None)
 
 
 def other_experiencer(doc: Doc, start: int) -> bool:
@@ -168,7 +166,8 @@ def writer_own(doc: Doc, start: int) -> bool:
     relatives = {cs for name in ("family_other", "family_parent", "family_young")
                  for cs, _ in doc.cue_spans.get(name, ())}
     own = [(cs, ce) for cs, ce in doc.cue_spans.get("first_person", ())   # "I", not the "my" of "my husband"
-           if cs not in relatives and cs < start and start - ce <= FAMILY_WINDOW and _same_clause(doc, cs, start)]
+           if cs not in relatives and cs < start and start - ce <= _window("family_before")
+           and _same_clause(doc, cs, start)]
     return bool(own) and not any(own[-1][1] <= cs < start for cs, _ in doc.cue_spans.get("third_person", ()))
 
 
@@ -176,11 +175,23 @@ def _family_subject(doc: Doc, start: int, family: str) -> bool:
     """A relative named just before the symptom is its subject, unless a first-person word
     ("my wife says I'm confused") or a reporting verb ("my daughter says his leg is numb") lies
     between them."""
-    fam = _before(doc, family, start, FAMILY_WINDOW)
+    fam = _before(doc, family, start, _window("family_before"))
     if fam is None:
         return False
     between = doc.cue_spans.get("first_person", []) + doc.cue_spans.get("reporting", [])
     return not any(fam[1] <= cs < start for cs, _ in between)
+
+
+def not_new(doc: Doc, start: int, end: int) -> bool:
+    """ "a small leak when I sneeze since my children were born, nothing new", "the ER said it was
+    reflux": a symptom from before surgery, someone's usual, or already ruled out. The cue may follow
+    in the next sentence, unless "now", "new", "worse"... comes between ("... before surgery but now
+    I can't feel my foot")."""
+    if _before(doc, "not_new", start, _window("negation_before")) is not None:
+        return True
+    breakers = [cs for cs, _ in doc.cue_spans.get("not_new_breakers", ())]
+    return any(end <= cs and cs - end <= _window("not_new_after") and not any(end <= b < cs for b in breakers)
+               for cs, _ in doc.cue_spans.get("not_new", ()))
 
 
 def in_idiom(doc: Doc, start: int, end: int) -> bool:

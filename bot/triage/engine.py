@@ -25,26 +25,29 @@ class Hit:
 
 
 def _keep(doc: ctx.Doc, flag: str, tier: str, start: int, end: int) -> bool:
-    """Context rules. Emergencies are only dropped on explicit negation, a hypothetical
-    question or an idiom: a missed emergency is the worst failure, so worry words and third
-    persons ("my husband can't breathe", even with "I'm fine") never lower them."""
-    if ctx.negated(doc, start, end) or ctx.hypothetical(doc, start) or ctx.in_idiom(doc, start, end):
-        return False
-    if tier == "emergency":
-        return True
-    if ctx.concern_only(doc, start):
-        return False
-    if flag in settings()["other_experiencer_flags"] and (ctx.other_experiencer(doc, start)
-                                                          or ctx.writer_own(doc, start)):
-        return False
-    if ctx.told_apart(doc, start):
-        return False
-    return not (tier == "routine" and ctx.improving(doc, start, end))
+    """Context rules: a modifier drops the mention only for the tiers rules.yaml `modifiers` lets it
+    (emergencies only on explicit negation, a hypothetical question, an idiom or "not new")."""
+    allowed = settings()["modifiers"]
+    checks = (
+        ("negation", lambda: ctx.negated(doc, start, end)),
+        ("hypothetical", lambda: ctx.hypothetical(doc, start)),
+        ("idiom", lambda: ctx.in_idiom(doc, start, end)),
+        ("not_new", lambda: ctx.not_new(doc, start, end)),
+        ("concern", lambda: ctx.concern_only(doc, start)),
+        ("other_experiencer", lambda: flag in settings()["other_experiencer_flags"]
+         and (ctx.other_experiencer(doc, start) or ctx.writer_own(doc, start))),
+        ("told_apart", lambda: ctx.told_apart(doc, start)),
+        ("improvement", lambda: ctx.improving(doc, start, end)),
+    )
+    return not any(tier in allowed[name] and applies() for name, applies in checks)
 
 
-def _lexical_hits(doc: ctx.Doc, lex: Lexicon, context_free: set[str]) -> list[Hit]:
+def _lexical_hits(doc: ctx.Doc, lex: Lexicon, context_free: set[str], context: str | None) -> list[Hit]:
     hits = []
     for group, spans in zip(lex.groups, doc.group_spans, strict=True):
+        wanted = lex.flag_options.get(group.flag, {}).get("context")
+        if wanted is not None and wanted != context:
+            continue   # a flag that only means something as an answer ("yes" to the red-flag check-in)
         for start, end in spans:
             if group.flag in context_free or _keep(doc, group.flag, group.tier, start, end):
                 hits.append(Hit(group.flag, group.tier, start, end, doc.evidence(start, end)))
@@ -98,7 +101,7 @@ def classify(text: str, lang: str | None = None, context: str | None = None) -> 
     lang = lang if lang in LANGUAGES else detect(raw)
     lex = load(lang)
     doc = ctx.build_doc(raw, lex)
-    hits = _lexical_hits(doc, lex, set(rules.get("context_free_flags", [])))
+    hits = _lexical_hits(doc, lex, set(rules.get("context_free_flags", [])), context)
     score = pain_score(doc, lex, context)
     hits = _drop_subsumed(doc, _number_hits(doc, lex, context, hits, score))
 

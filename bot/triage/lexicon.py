@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .catalogue import flag_rank
+from .catalogue import catalogue, flag_rank
 from .normalize import fold_phrase
 from .patterns import (
     AlarmIndex,
@@ -25,6 +25,7 @@ from .patterns import (
     literal_words,
 )
 from .result import TIER_RANK, TIERS
+from .schema import check_files
 from .spelling import SpellCorrector
 
 LEXICON_DIR = Path(__file__).parent / "lexicon"
@@ -91,10 +92,28 @@ def _load_yaml(name: str) -> dict[str, Any]:
         return yaml.load(fh, Loader=_WordLoader) or {}  # noqa: S506 - a SafeLoader subclass
 
 
+def load_files() -> dict[str, dict[str, Any]]:
+    """Every rule file as parsed YAML, by file name, checked against the catalogue's schema
+    (a misspelt tier or an unknown flag stops here with the file and the key)."""
+    files = {"rules.yaml": _load_yaml("rules.yaml")}
+    for lang in LANGUAGES:
+        data = _load_yaml(f"{lang}.yaml")
+        generated = _load_yaml(f"generated/common_words-{lang}.yaml")
+        data["common_words"] = list(data.get("common_words") or []) + list(generated.get("common_words") or [])
+        files[f"{lang}.yaml"] = data
+    check_files(files, catalogue())
+    return files
+
+
+@cache
+def _files() -> dict[str, dict[str, Any]]:
+    return load_files()
+
+
 @cache
 def settings() -> dict[str, Any]:
     """Language-independent thresholds and combination rules (rules.yaml)."""
-    data = _load_yaml("rules.yaml")
+    data = dict(_files()["rules.yaml"])
     data["flag_rank"] = flag_rank()
     return data
 
@@ -129,7 +148,7 @@ def _folded_set(items: list[str] | None) -> frozenset[str]:
 def load(lang: str) -> Lexicon:
     if lang not in LANGUAGES:
         raise ValueError(f"unsupported language {lang!r}; expected one of {LANGUAGES}")
-    data = _load_yaml(f"{lang}.yaml")
+    data = _files()[f"{lang}.yaml"]
     rules = settings()
     cue_data: dict[str, list[str]] = data.get("cues", {})
     single = {k: _folded_set(v) for k, v in cue_data.items()}

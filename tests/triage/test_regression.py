@@ -20,7 +20,10 @@ def _rows(name: str) -> list:
     return [pytest.param(r, id=f"{name.split('.')[0]}-{i + 1}") for i, r in enumerate(rows)]
 
 
-BLIND = sorted(p.name for p in HERE.glob("blind-*.jsonl"))
+# Batches written for the red-flag catalogue (36 on) are judged as a whole, one test per file that
+# lists every miss, against the targets of docs/triage.md; the earlier ones line by line.
+CATALOGUE_BATCHES = ("blind-36.jsonl", "blind-37.jsonl", "blind-38.jsonl")
+BLIND = sorted(p.name for p in HERE.glob("blind-*.jsonl") if p.name not in CATALOGUE_BATCHES)
 
 # Labelled lower than the engine answers, on purpose (docs/triage.md, "Known weaknesses"): the
 # engine never lowers an emergency because of whose it might be, so these stay over-triaged.
@@ -49,3 +52,24 @@ def test_known_over_triage_lists_only_labelled_replies_the_engine_puts_higher() 
     labelled = {p.values[0]["text"]: p.values[0]["tier"] for name in BLIND for p in _rows(name)}
     for text, tier in KNOWN_OVER_TRIAGE.items():
         assert RANK[tier] > RANK[labelled[text]]
+
+
+@pytest.mark.parametrize("name", CATALOGUE_BATCHES)
+def test_catalogue_batch_meets_the_targets(name: str) -> None:
+    rows = [p.values[0] for p in _rows(name)]
+    results = [classify(r["text"], r.get("lang"), r.get("context")) for r in rows]
+    misses = [(r["tier"], res.tier, r["text"]) for r, res in zip(rows, results, strict=True) if res.tier != r["tier"]]
+    report = "\n".join(f"want {w:9} got {g:9} | {t}" for w, g, t in misses)
+    # Safety first: no emergency answered below urgent, none of urgent-or-higher answered routine or none
+    # beyond the recall target.
+    for r, res in zip(rows, results, strict=True):
+        if r["tier"] == "emergency":
+            assert RANK[res.tier] >= RANK["urgent"], ("emergency answered below urgent", r["text"], res)
+    high = [(r, res) for r, res in zip(rows, results, strict=True) if RANK[r["tier"]] >= RANK["urgent"]]
+    low = [(r, res) for r, res in zip(rows, results, strict=True) if RANK[r["tier"]] < RANK["urgent"]]
+    recall = sum(RANK[res.tier] >= RANK["urgent"] for _, res in high) / len(high)
+    false_high = sum(RANK[res.tier] >= RANK["urgent"] for _, res in low) / len(low)
+    exact = 1 - len(misses) / len(rows)
+    assert recall >= 0.95, (recall, report)
+    assert false_high <= 0.10, (false_high, report)
+    assert exact >= 0.85, (exact, report)
