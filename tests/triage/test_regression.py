@@ -36,7 +36,7 @@ KNOWN_OVER_TRIAGE = {
 }
 
 
-@pytest.mark.parametrize("row", _rows("dev-set.jsonl") + _rows("holdout.jsonl")
+@pytest.mark.parametrize("row", _rows("dev-set.jsonl") + _rows("holdout.jsonl") + _rows("catalogue-examples.jsonl")
                          + [r for name in BLIND for r in _rows(name)])
 def test_labelled_reply(row: dict) -> None:
     r = classify(row["text"], row.get("lang"), row.get("context"))
