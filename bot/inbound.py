@@ -10,28 +10,26 @@ out as urgent outbox rows (no quiet hours, no pacing), like pages.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Session
 
-from bot import conversation, db, escalation, keywords, planner
+from bot import conversation, escalation, keywords, planner
 from bot.audit import record
+from bot.inbound_store import claim_next, hold, release, store, store_now
 from bot.logs import mask_phone
 from bot.messages import settings_for, values_for
 from bot.models import Coordinator, Enrollment, Escalation, Inbound, OptOut, ReviewItem
 from bot.outbox import rows as outbox_rows
+from bot.outbox.lifecycle import new_owner
 from bot.runtime import Runtime
 from bot.timeutil import utc_to_local, utcnow
 from bot.triage import TriageResult, classify, might_be_urgent
 
 log = logging.getLogger(__name__)
+__all__ = ["process", "process_and_send", "process_pending", "receive", "store", "store_now"]
 TIER_REPLY = {"emergency": "emergency_reply", "urgent": "urgent_reply", "routine": "routine_reply"}
 MAX_ATTEMPTS = 3
 SHORT_ACK_WORDS = 3  # "ok thanks", "gracias!", "will do": understood, nobody needs to read them
@@ -43,56 +41,6 @@ class Outcome:
     handled_as: str
     tier: str | None = None
     escalation_id: int | None = None
-
-
-def _insert_statement(dialect: str):
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return (insert(Inbound).on_conflict_do_nothing(index_elements=["message_sid"]).returning(Inbound.id))
-
-
-_INSERTS = {name: _insert_statement(name) for name in ("postgresql", "sqlite")}
-
-
-def _row(message_sid: str, from_phone: str, body: str, to_phone: str | None, now: datetime) -> dict:
-    return {"message_sid": message_sid, "from_phone": from_phone, "to_phone": to_phone, "body": body,
-            "received_at": now, "flags": [], "evidence": [], "attempts": 0}
-
-
-def store(session: Session, message_sid: str, from_phone: str, body: str, to_phone: str | None,
-          now: datetime) -> int | None:
-    """Insert the message unless its MessageSid is already here (a Twilio retry). Returns the new id."""
-    statement = _INSERTS[session.get_bind().dialect.name]
-    return session.execute(statement, _row(message_sid, from_phone, body, to_phone, now)).scalar()
-
-
-# `store`'s INSERT written for the driver itself, for the webhook (see store_now); the same row
-# (tests/test_inbound_webhook.py compares them): empty flags and evidence, no attempts yet.
-_STORE_NOW_SQL = ("INSERT INTO inbound (message_sid, from_phone, to_phone, body, received_at, flags, evidence,"
-                  " attempts) VALUES ({0}, {0}, {0}, {0}, {0}, '[]', '[]', 0)"
-                  " ON CONFLICT (message_sid) DO NOTHING RETURNING id")
-_PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
-
-
-@lru_cache(maxsize=8)  # one entry per engine's dialect
-def _store_now_sql(dialect: Dialect) -> tuple[str, Callable[[datetime], object]]:
-    """The statement in the driver's placeholder style, and how received_at goes to the driver: the
-    column type's own conversion for this database (SQLite keeps a formatted string, PostgreSQL the
-    datetime)."""
-    column_type = Inbound.__table__.c.received_at.type.dialect_impl(dialect)
-    convert = column_type.bind_processor(dialect) or (lambda value: value)
-    return _STORE_NOW_SQL.format(_PLACEHOLDER[dialect.loaded_dbapi.paramstyle]), convert
-
-
-def store_now(engine: Engine, message_sid: str, from_phone: str, body: str, to_phone: str | None,
-              now: datetime) -> int | None:
-    """`store` as one autocommitted INSERT, for the webhook: one round trip, atomic on its own, and
-    run straight on the driver of an autocommit engine (`Runtime.autocommit_engine`), for about
-    half the CPU of the same statement through SQLAlchemy Core.
-    Returns the new id, None for a MessageSid already stored; raises SQLAlchemyError when the
-    database fails, and then nothing was written."""
-    sql, received_at = _store_now_sql(engine.dialect)
-    rows = db.execute_autocommit(engine, sql, (message_sid, from_phone, to_phone, body, received_at(now)))
-    return rows[0][0] if rows else None
 
 
 def receive(rt: Runtime, session: Session, message_sid: str, from_phone: str, body: str, to_phone: str | None,
@@ -116,33 +64,37 @@ def process(rt: Runtime, session: Session, inbound: Inbound, now: datetime) -> O
 
 
 def process_pending(rt: Runtime, now: datetime | None = None, limit: int = 200) -> int:
-    """Act on every stored, unprocessed message, oldest first, each in its own transaction."""
-    done, failed = 0, []
+    """Act on every stored, unprocessed message, oldest first, each claimed first (so no other
+    processor acts on it too) and processed in its own transaction."""
+    owner, done, skip = new_owner(), 0, []
     while done < limit:
+        at = now or utcnow()
         with rt.session() as session:
-            query = select(Inbound).where(Inbound.processed_at.is_(None))
-            if failed:  # once per pass: the next pass (the clock's sweeper) tries it again
-                query = query.where(Inbound.id.not_in(failed))
-            inbound = session.scalars(query.order_by(Inbound.id).limit(1).with_for_update(skip_locked=True)).first()
-            if inbound is None:
-                break
-            inbound_id = inbound.id
+            inbound_id = claim_next(session, owner, at, skip)
+        if inbound_id is None:
+            break
+        with rt.session() as session:
+            inbound = hold(session, inbound_id, owner)
+            if inbound is None:  # taken over after an expired claim: its new owner acts on it
+                skip.append(inbound_id)
+                continue
             try:
-                process(rt, session, inbound, now or utcnow())
+                process(rt, session, inbound, at)
+                inbound.claimed_until = None
                 session.commit()
             except Exception:
                 session.rollback()  # nothing half-done survives; the message itself stays stored
                 log.exception("inbound %s: processing failed", inbound_id)
-                _failed(session, inbound_id, now or utcnow())
-                failed.append(inbound_id)
+                _failed(session, inbound_id, owner, at)
+                skip.append(inbound_id)  # once per pass: the next pass (the clock's sweeper) tries again
         done += 1
     return done
 
 
-def _failed(session: Session, inbound_id: int, now: datetime) -> None:
+def _failed(session: Session, inbound_id: int, owner: str, now: datetime) -> None:
     """Count the failure; after a few, hand the message to a human instead of retrying forever."""
-    inbound = session.get(Inbound, inbound_id)
-    inbound.attempts += 1
+    release(session, inbound_id, owner)
+    inbound = session.get(Inbound, inbound_id, populate_existing=True)
     if inbound.attempts >= MAX_ATTEMPTS:
         inbound.processed_at, inbound.handled_as = now, "error"
         session.add(ReviewItem(enrollment_id=None, inbound_id=inbound_id, reason="processing_failed",

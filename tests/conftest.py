@@ -18,6 +18,7 @@ from tests.support.fake_twilio import FakeTwilio
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 AUTH_TOKEN = "fake-auth-token-0123456789abcdef"
+ACCOUNT_SID = "AC" + "0" * 32
 API_TOKEN = "test-api-token-abcdefghijklmnop"
 PUBLIC_URL = "https://postop.example.org"
 FROM_NUMBER = "+12025550100"
@@ -80,7 +81,7 @@ def fake_twilio():
 @pytest.fixture
 def config(database_url, fake_twilio) -> dict:
     return {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key-0123456789",
-            "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_BASE_URL": fake_twilio.url,
             "PUBLIC_URL": PUBLIC_URL, "API_TOKEN": API_TOKEN, "SEND_RATE": "1000",
             "CLINIC_NAME": "Riverside Spine Center", "CLINIC_PHONE": "+12025550111",

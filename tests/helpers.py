@@ -8,7 +8,7 @@ from twilio.request_validator import RequestValidator
 
 from bot import enrollment
 from bot.models import Outbox
-from tests.conftest import AUTH_TOKEN, PUBLIC_URL
+from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL
 
 
 def enroll(rt, now: datetime, **fields):
@@ -27,16 +27,19 @@ def outbox(rt, **filters) -> list[Outbox]:
         return list(session.scalars(query))
 
 
-def signed_post(client, path: str, form: dict, token: str = AUTH_TOKEN, url: str | None = None, **kw):
-    """POST a form the way Twilio does, signed for the public URL."""
+def signed_post(client, path: str, form: dict, token: str = AUTH_TOKEN, url: str | None = None,
+                headers: dict | None = None, **kw):
+    """POST a form the way Twilio does (our AccountSid unless the form says otherwise), signed for the
+    public URL."""
+    form = {"AccountSid": ACCOUNT_SID, **form}
     signature = RequestValidator(token).compute_signature(url or PUBLIC_URL + path, form)
-    return client.post(path, data=form, headers={"X-Twilio-Signature": signature}, **kw)
+    return client.post(path, data=form, headers={"X-Twilio-Signature": signature, **(headers or {})}, **kw)
 
 
 def sms(client, body: str, sid: str, sender: str = "+12025550143", **kw):
     """A patient's text arriving through Twilio's webhook."""
     return signed_post(client, "/twilio/sms", {"MessageSid": sid, "From": sender, "To": "+12025550100",
-                                                "Body": body, "NumMedia": "0", "AccountSid": "AC" + "0" * 32}, **kw)
+                                                "Body": body, "NumMedia": "0"}, **kw)
 
 
 def reply(client, fake_twilio, body: str, sid: str, sender: str = "+12025550143") -> str | None:

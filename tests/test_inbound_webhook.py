@@ -16,7 +16,7 @@ from twilio.request_validator import RequestValidator
 from bot import db, inbound
 from bot.jobs import tick
 from bot.models import Inbound, ReviewItem
-from tests.conftest import AUTH_TOKEN, PUBLIC_URL
+from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL
 from tests.helpers import add_coordinator, enroll, reply, signed_post, sms
 
 NOW = datetime(2026, 11, 21, 15, 0)
@@ -80,7 +80,7 @@ def test_needs_action_now_never_lets_what_the_full_check_would_act_on_wait():
 
 
 def test_missing_or_invalid_signature_is_403_and_nothing_is_stored(client, rt):
-    form = {"MessageSid": "SM" + "2" * 32, "From": "+12025550143", "Body": "hello"}
+    form = {"MessageSid": "SM" + "2" * 32, "From": "+12025550143", "Body": "hello", "AccountSid": ACCOUNT_SID}
     assert client.post("/twilio/sms", data=form).status_code == 403
     assert signed_post(client, "/twilio/sms", form, token="wrong-token").status_code == 403
     tampered = signed_post(client, "/twilio/sms", form, url="https://evil.example.org/twilio/sms")
@@ -90,12 +90,12 @@ def test_missing_or_invalid_signature_is_403_and_nothing_is_stored(client, rt):
 
 def test_a_signature_twilio_made_with_the_default_port_is_accepted_and_odd_headers_are_403(client, rt):
     # The exact URL is checked first; twilio's own validator then tries it with and without :443.
-    form = {"MessageSid": "SM" + "p" * 32, "From": "+12025550199", "Body": "hello"}
+    form = {"MessageSid": "SM" + "d0" * 16, "From": "+12025550199", "Body": "hello", "AccountSid": ACCOUNT_SID}
     with_port = signed_post(client, "/twilio/sms", form, url="https://postop.example.org:443/twilio/sms")
     assert with_port.status_code == 200
     for bad in ("é" * 28, "", "x" * 500):
         assert client.post("/twilio/sms", data=form, headers={"X-Twilio-Signature": bad}).status_code == 403
-    assert [row.message_sid for row in inbound_rows(rt)] == ["SM" + "p" * 32]
+    assert [row.message_sid for row in inbound_rows(rt)] == ["SM" + "d0" * 16]
 
 
 def test_a_webhook_signed_with_a_twilio_shared_key_is_checked_with_that_key(config, caplog):
@@ -107,7 +107,7 @@ def test_a_webhook_signed_with_a_twilio_shared_key_is_checked_with_that_key(conf
     client = app.test_client()
 
     def post(sid: str, secret: str, settings: str | None, algorithm: str = "HMAC_SHA256"):
-        form = {"MessageSid": sid, "From": "+12025550143", "Body": "walked twice"}
+        form = {"MessageSid": sid, "From": "+12025550143", "Body": "walked twice", "AccountSid": ACCOUNT_SID}
         signature = RequestValidator(secret).compute_signature(PUBLIC_URL + "/twilio/sms", form, algorithm)
         headers = {"X-Twilio-Signature": signature}
         if settings:
@@ -134,7 +134,7 @@ def test_signature_behind_a_proxy_uses_the_forwarded_scheme_and_host(config):
 
     app = create_app({**config, "PUBLIC_URL": None, "PROXY_COUNT": "1"})
     client = app.test_client()
-    form = {"MessageSid": "SM" + "3" * 32, "From": "+12025550199", "Body": "hello"}
+    form = {"MessageSid": "SM" + "3" * 32, "From": "+12025550199", "Body": "hello", "AccountSid": ACCOUNT_SID}
     signature = RequestValidator(AUTH_TOKEN).compute_signature("https://recovery.example.org/twilio/sms", form)
     proxied = {"X-Twilio-Signature": signature, "X-Forwarded-Proto": "https",
                "X-Forwarded-Host": "recovery.example.org", "X-Forwarded-For": "203.0.113.9"}
@@ -189,15 +189,15 @@ def test_store_now_failure_keeps_nothing_and_autocommit_stays_out_of_the_session
             conn.execute(text("ALTER TABLE inbound_gone RENAME TO inbound"))
     assert "+12025550143" not in str(failure.value) and "private" not in str(failure.value)  # no patient data
     assert inbound_rows(rt) == []
-    assert inbound.store_now(rt.autocommit_engine, "SM" + "g" * 32, "+12025550143", "hello", None, NOW) == 1
+    assert inbound.store_now(rt.autocommit_engine, "SM" + "a9" * 16, "+12025550143", "hello", None, NOW) == 1
     # The webhook's autocommit pool is its own: a session still rolls back what it wrote.
     session = rt.sessions()
     try:
-        inbound.store(session, "SM" + "h" * 32, "+12025550143", "rolled back", None, NOW)
+        inbound.store(session, "SM" + "b9" * 16, "+12025550143", "rolled back", None, NOW)
         session.rollback()
     finally:
         session.close()
-    assert [row.message_sid for row in inbound_rows(rt)] == ["SM" + "g" * 32]
+    assert [row.message_sid for row in inbound_rows(rt)] == ["SM" + "a9" * 16]
 
 
 def test_a_connection_the_server_closed_fails_one_webhook_with_503_then_the_retry_is_stored(client, rt,
@@ -205,7 +205,7 @@ def test_a_connection_the_server_closed_fails_one_webhook_with_503_then_the_retr
     if rt.engine.dialect.name != "postgresql":
         pytest.skip("needs a database server that can drop the pooled connection")
     rt.dispose()
-    assert sms(client, "ok thanks", "SM" + "k" * 32).status_code == 200  # its connection is now pooled
+    assert sms(client, "ok thanks", "SM" + "c9" * 16).status_code == 200  # its connection is now pooled
     admin = create_engine(db.normalise_url(database_url), isolation_level="AUTOCOMMIT")
     others = "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
     with admin.connect() as conn:
@@ -215,9 +215,9 @@ def test_a_connection_the_server_closed_fails_one_webhook_with_503_then_the_retr
                 break
             time.sleep(0.05)
     admin.dispose()
-    assert sms(client, "walked twice", "SM" + "l" * 32).status_code == 503  # no pre-ping: this one fails
-    assert sms(client, "walked twice", "SM" + "l" * 32).status_code == 200  # Twilio's retry, new connection
-    assert [row.message_sid for row in inbound_rows(rt)] == ["SM" + "k" * 32, "SM" + "l" * 32]
+    assert sms(client, "walked twice", "SM" + "d9" * 16).status_code == 503  # no pre-ping: this one fails
+    assert sms(client, "walked twice", "SM" + "d9" * 16).status_code == 200  # Twilio's retry, new connection
+    assert [row.message_sid for row in inbound_rows(rt)] == ["SM" + "c9" * 16, "SM" + "d9" * 16]
 
 
 def test_the_answer_carries_the_security_headers_and_no_cookie(app, client):
@@ -242,7 +242,7 @@ def test_the_webhooks_are_listed_in_the_app_and_served_by_their_own(app, client)
     routes = {(rule.rule, method) for rule in app.url_map.iter_rules() for method in rule.methods}
     assert {("/twilio/sms", "POST"), ("/twilio/status", "POST")} <= routes
     client.set_cookie("postop_session", "not-a-valid-session")  # the dashboard's session is never opened
-    response = sms(client, "ok thanks", "SM" + "w" * 32)
+    response = sms(client, "ok thanks", "SM" + "e9" * 16)
     assert response.status_code == 200 and "Vary" not in response.headers
 
 

@@ -32,6 +32,8 @@ EMPTY_TWIML = str(MessagingResponse())
 # captured request can be re-cut ("NumMedia" + "0" moved onto the end of MessageSid) and still verify.
 _MESSAGE_SID = re.compile(r"(?:SM|MM)[0-9a-fA-F]{32}")
 _ACCOUNT_SID = re.compile(r"AC[0-9a-fA-F]{32}")
+LEGACY_SIDS = ("SmsSid", "SmsMessageSid")  # older names of MessageSid: same value, or absent
+_PHONE = re.compile(r"\+?[0-9]{3,15}")
 
 
 def valid_message_sid(sid: str) -> bool:
@@ -129,6 +131,11 @@ def twilio_signed(view):
                         f" (signed with a SharedKey: {settings!r}; is it in TWILIO_WEBHOOK_SHARED_KEYS?)"
                         if settings and not token else "")
             abort(403)
+        account = request.form.get("AccountSid", "")
+        if not _ACCOUNT_SID.fullmatch(account) or not hmac.compare_digest(account, rt().config["TWILIO_ACCOUNT_SID"]):
+            # Signed with our key but not for our account, or not in Twilio's format: a forgery.
+            log.warning("rejected %s: AccountSid missing, malformed or not ours", request.path)
+            abort(403)
         return view(*args, **kwargs)
     return wrapper
 
@@ -159,13 +166,24 @@ def sms():
     makes Twilio retry."""
     form = request.form
     sid, sender = form.get("MessageSid", ""), form.get("From", "")
-    if not sid or not sender or len(sid) > 64 or len(sender) > 20:
-        abort(400)
+    if not sid or not sender:
+        return bad_request("MessageSid and From are required")
+    if not valid_message_sid(sid) or any(form.get(alias) not in (None, sid) for alias in LEGACY_SIDS):
+        # A valid signature over fields re-cut from a captured request (see _MESSAGE_SID).
+        log.warning("rejected /twilio/sms: MessageSid not in Twilio's format (a replayed, re-cut request?)")
+        abort(403)
+    if not _PHONE.fullmatch(sender):
+        return bad_request("From must be a phone number in E.164 form")
+    num_media = form.get("NumMedia", "0") or "0"
+    if not num_media.isdigit() or len(num_media) > 2:
+        return bad_request("NumMedia must be a whole number")
     body = form.get("Body", "")
-    if int(form.get("NumMedia", "0") or 0) and not body:
+    if int(num_media) and not body:
         body = "[picture or attachment without text]"
+    to = form.get("To")
     try:
-        new = inbound.store_now(rt().autocommit_engine, sid, sender, body, form.get("To"), utcnow())
+        new = inbound.store_now(rt().autocommit_engine, sid, sender, body, to if to and _PHONE.fullmatch(to) else None,
+                                utcnow(), request.headers.get("I-Twilio-Idempotency-Token"))
     except SQLAlchemyError:
         log.exception("inbound %s: database error; Twilio will retry", sid)
         return Response("temporarily unavailable", status=503)
