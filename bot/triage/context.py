@@ -108,11 +108,13 @@ def _next(doc: Doc, cue: str, end: int) -> bool:
                for cs, _ in doc.cue_spans.get(cue, ()))
 
 
-def negated(doc: Doc, start: int, end: int) -> bool:
+def negated(doc: Doc, start: int, end: int, before_only: bool = False) -> bool:
     """ "no fever", "numbness is gone", "no longer short of breath", and a next clause that
-    closes the matter ("dizzy after standing yesterday but today that's gone")."""
-    return (_before(doc, "negation_before", start, _window("negation_before")) is not None
-            or _after(doc, "negation_after", end, _window("negation_after"))
+    closes the matter ("dizzy after standing yesterday but today that's gone"). `before_only` for an
+    event that stays reported once over (rules.yaml `past_events`): only "no seizure" negates it."""
+    if _before(doc, "negation_before", start, _window("negation_before")) is not None:
+        return True
+    return not before_only and (_after(doc, "negation_after", end, _window("negation_after"))
             or _next(doc, "negation_next", end))
 
 

@@ -29,7 +29,7 @@ def _keep(doc: ctx.Doc, flag: str, tier: str, start: int, end: int) -> bool:
     (emergencies only on explicit negation, a hypothetical question, an idiom or "not new")."""
     allowed = settings()["modifiers"]
     checks = (
-        ("negation", lambda: ctx.negated(doc, start, end)),
+        ("negation", lambda: ctx.negated(doc, start, end, before_only=flag in settings()["past_events"])),
         ("hypothetical", lambda: ctx.hypothetical(doc, start)),
         ("idiom", lambda: ctx.in_idiom(doc, start, end)),
         ("not_new", lambda: ctx.not_new(doc, start, end)),

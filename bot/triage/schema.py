@@ -13,7 +13,7 @@ from .catalogue import CatalogueError, FlagEntry
 from .result import TIERS
 
 RULES_KEYS = {"temperature", "pain_score", "day_upgrades", "combinations", "other_experiencer_flags",
-              "context_free_flags", "never_swallowed", "windows", "modifiers"}
+              "context_free_flags", "never_swallowed", "windows", "modifiers", "past_events"}
 WINDOWS = {"negation_before", "negation_after", "improvement_after", "hypothetical_before", "next_clause",
            "family_before", "not_new_after"}
 MODIFIERS = {"negation", "hypothetical", "idiom", "not_new", "concern", "other_experiencer", "told_apart",
@@ -75,7 +75,7 @@ def check_rules(data: dict[str, Any], entries: dict[str, FlagEntry], where: str 
         for flag in combo["flags"]:
             _flag(where, f"combinations[{i}].flags", flag, entries)
         _tier(where, f"combinations[{i}].tier", combo["tier"])
-    for key in ("other_experiencer_flags", "context_free_flags", "never_swallowed"):
+    for key in ("other_experiencer_flags", "context_free_flags", "never_swallowed", "past_events"):
         for flag in data.get(key, []):
             _flag(where, key, flag, entries)
 
