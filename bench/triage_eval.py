@@ -27,13 +27,14 @@ def _pct(num: int, den: int) -> str:
 
 
 def evaluate(rows: list[dict], show_errors: bool) -> None:
-    emerg = emerg_hit = urg = urg_hit = low = low_false = exact = flag_total = flag_hit = 0
+    emerg = emerg_hit = emerg_low = urg = urg_hit = low = low_false = exact = flag_total = flag_hit = 0
     for row in rows:
         r = classify(row["text"], row.get("lang"), row.get("context"))
         want, got = RANK[row["tier"]], RANK[r.tier]
         if want == RANK["emergency"]:
             emerg += 1
             emerg_hit += got == want
+            emerg_low += got < RANK["urgent"]
         if want >= RANK["urgent"]:
             urg += 1
             urg_hit += got >= RANK["urgent"]
@@ -49,6 +50,7 @@ def evaluate(rows: list[dict], show_errors: bool) -> None:
                   f"  [{row.get('context') or ''}]")
     print(f"replies:                        {len(rows)}")
     print(f"emergency recall:               {_pct(emerg_hit, emerg)}")
+    print(f"emergencies below urgent:       {emerg_low}")
     print(f"urgent-or-higher recall:        {_pct(urg_hit, urg)}")
     print(f"false urgent-or-higher rate:    {_pct(low_false, low)}")
     print(f"exact-tier accuracy:            {_pct(exact, len(rows))}")
