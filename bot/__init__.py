@@ -17,7 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["runtime"] = rt
 
     from bot.triage.lexicon import LANGUAGES, load
-    from bot.web import api, ops, twilio
+    from bot.web import api, api_coordinators, ops, twilio  # noqa: F401  (api_coordinators adds routes to api.bp)
 
     for lang in LANGUAGES:  # each web worker compiles the lexicons now, not on its first reply (~0.7 s)
         load(lang)

@@ -12,7 +12,6 @@ from sqlalchemy import func, inspect, select
 
 from bot import config as settings
 from bot import db, enrollment, logs, pathways
-from bot.audit import record
 from bot.models import User
 from bot.runtime import Runtime, build
 from bot.timeutil import utcnow
@@ -146,33 +145,27 @@ def coordinator_group() -> None:
 @click.option("--name", required=True)
 @click.option("--phone", required=True, help="Mobile that receives pages and sends ACK <code>")
 @click.option("--email", required=True)
-@click.option("--on-call-rank", type=click.IntRange(min=1), default=None,
+@click.option("--on-call-rank", type=click.IntRange(min=1, max=99), default=None,
               help="1 is paged first, then 2, ...; without a rank only the everyone-again round reaches them")
-def coordinator_add(name: str, phone: str, email: str, on_call_rank: int | None) -> None:
-    """Register a coordinator; prints the id."""
-    from bot.models import Coordinator
+@click.option("--clinic", default=None, help="The clinic whose red flags page them (default: CLINIC_NAME)")
+def coordinator_add(name: str, phone: str, email: str, on_call_rank: int | None, clinic: str | None) -> None:
+    """Register a coordinator of a clinic; prints the id."""
+    from bot import coordinators
+    from bot.clinics import clinic_by_name, default_clinic
 
     rt = _runtime()
-    errors = []
-    try:
-        phone = enrollment.parse_phone(phone, rt.config["DEFAULT_PHONE_REGION"])
-    except ValueError as e:
-        errors.append(f"phone: {e}")
-    if "@" not in email or len(email) > 200:
-        errors.append(f"email: {email!r} is not an email address")
-    if not name.strip():
-        errors.append("name: required")
     with rt.session() as session:
-        if not errors and session.scalars(select(Coordinator).where(Coordinator.phone == phone)).first():
-            errors.append("phone: a coordinator with this phone already exists")
-        if errors:
-            for line in errors:
+        try:
+            new = coordinators.validate({"name": name, "phone": phone, "email": email, "on_call_rank": on_call_rank},
+                                        rt.config["DEFAULT_PHONE_REGION"])
+            home = clinic_by_name(session, clinic, create=False) if clinic else default_clinic(session, rt.config)
+            if home is None:
+                raise coordinators.CoordinatorError([f"clinic: no clinic named {clinic!r}"])
+            coordinator = coordinators.add(session, home, new, "cli")
+        except coordinators.CoordinatorError as e:
+            for line in e.errors:
                 click.echo(f"error: {line}", err=True)
             sys.exit(1)
-        coordinator = Coordinator(name=name.strip(), phone=phone, email=email, on_call_rank=on_call_rank)
-        session.add(coordinator)
-        session.flush()
-        record(session, "cli", "coordinator_added", f"coordinator:{coordinator.id}", {"rank": on_call_rank})
     click.echo(coordinator.id)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.audit import record
+from bot.clinics import default_clinic
 from bot.models import Coordinator, Enrollment, Escalation
 from bot.outbox import rows
 from bot.runtime import Runtime
@@ -31,13 +32,16 @@ def timeout(rt: Runtime, tier: str) -> timedelta:
     return timedelta(minutes=minutes)
 
 
-def _ranks(session: Session) -> list[int]:
+def _ranks(session: Session, clinic_id: int | None) -> list[int]:
     return sorted(set(session.scalars(select(Coordinator.on_call_rank).where(
-        Coordinator.active.is_(True), Coordinator.on_call_rank.is_not(None)))))
+        Coordinator.clinic_id == clinic_id, Coordinator.active.is_(True), Coordinator.on_call_rank.is_not(None)))))
 
 
-def _coordinators(session: Session, rank: int | None) -> list[Coordinator]:
-    query = select(Coordinator).where(Coordinator.active.is_(True)).order_by(Coordinator.id)
+def _coordinators(session: Session, clinic_id: int | None, rank: int | None) -> list[Coordinator]:
+    """Who is paged: the escalation's own clinic's active coordinators only (a page names the
+    patient), of one rank, or all of them in the everyone-again rounds."""
+    query = (select(Coordinator).where(Coordinator.clinic_id == clinic_id, Coordinator.active.is_(True))
+             .order_by(Coordinator.id))
     if rank is not None:
         query = query.where(Coordinator.on_call_rank == rank)
     return list(session.scalars(query))
@@ -46,14 +50,18 @@ def _coordinators(session: Session, rank: int | None) -> list[Coordinator]:
 def open_escalation(session: Session, rt: Runtime, enrollment: Enrollment | None, inbound_id: int | None,
                     tier: str, flags: list[str], evidence: list[str], now: datetime) -> Escalation:
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
+    # A sender we do not know belongs to no clinic yet: the default clinic's team reads it.
+    clinic_id = enrollment.clinic_id if enrollment is not None and enrollment.clinic_id is not None else (
+        default_clinic(session, rt.config).id)
     escalation = Escalation(code=code, enrollment_id=enrollment.id if enrollment else None, inbound_id=inbound_id,
-                            tier=tier, flags=flags, evidence=evidence, status="open", created_at=now)
+                            clinic_id=clinic_id, tier=tier, flags=flags, evidence=evidence, status="open",
+                            created_at=now)
     session.add(escalation)
     session.flush()
     record(session, "system", "escalation_opened", f"escalation:{escalation.id}", {"tier": tier, "flags": flags})
-    ranks = _ranks(session)
+    ranks = _ranks(session, clinic_id)
     escalation.ladder_rank = ranks[0] if ranks else 0
-    _page(session, rt, escalation, enrollment, _coordinators(session, ranks[0] if ranks else None), now)
+    _page(session, rt, escalation, enrollment, _coordinators(session, clinic_id, ranks[0] if ranks else None), now)
     return escalation
 
 
@@ -84,15 +92,15 @@ def watchdog(rt: Runtime, now: datetime) -> int:
     with rt.session() as session:
         due = session.scalars(select(Escalation).where(Escalation.status == "open", Escalation.next_page_at <= now)
                               .order_by(Escalation.next_page_at).with_for_update(skip_locked=True)).all()
-        ranks = _ranks(session) if due else []
         for escalation in due:
+            ranks = _ranks(session, escalation.clinic_id)
             later = [r for r in ranks if r > escalation.ladder_rank]
             if later:
                 escalation.ladder_rank = later[0]
-                targets = _coordinators(session, later[0])
+                targets = _coordinators(session, escalation.clinic_id, later[0])
             else:  # past the last rank: everyone, again and again, until someone answers
                 escalation.ladder_rank = (ranks[-1] if ranks else 0) + 1
-                targets = _coordinators(session, None)
+                targets = _coordinators(session, escalation.clinic_id, None)
             enrollment = session.get(Enrollment, escalation.enrollment_id) if escalation.enrollment_id else None
             _page(session, rt, escalation, enrollment, targets, now)
             paged += 1

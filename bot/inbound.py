@@ -249,7 +249,9 @@ def _unknown_sender(rt: Runtime, session: Session, inbound: Inbound, now: dateti
 
 def _coordinator_ack(session: Session, coordinator: Coordinator, inbound: Inbound, code: str,
                      now: datetime) -> Outcome:
-    esc = session.scalars(select(Escalation).where(Escalation.code == code)).first()
+    # Another clinic's escalation is "not found": its coordinators alone may acknowledge it.
+    esc = session.scalars(select(Escalation).where(Escalation.code == code,
+                                                   Escalation.clinic_id == coordinator.clinic_id)).first()
     if esc is None or esc.status != "open":
         text = f"ACK {code}: {'not found' if esc is None else f'already {esc.status}'}."
     else:

@@ -205,6 +205,9 @@ class Escalation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)
     enrollment_id: Mapped[int | None] = mapped_column(ForeignKey("enrollments.id"), index=True)
+    # Whose coordinators are paged and may acknowledge: the patient's clinic (the default clinic
+    # for a sender we do not know).
+    clinic_id: Mapped[int | None] = mapped_column(ForeignKey("clinics.id"))
     inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound.id"))
     tier: Mapped[str] = mapped_column(String(16))
     flags: Mapped[list] = mapped_column(JSON, default=list)
@@ -264,6 +267,8 @@ class ApiToken(Base):
     clinic_id: Mapped[int | None] = mapped_column(ForeignKey("clinics.id"))
     token_hash: Mapped[str] = mapped_column(String(128), unique=True)
     label: Mapped[str] = mapped_column(String(100))
+    # Space-separated extra rights; "phones:read" lets the caller ask for unmasked phone numbers.
+    scopes: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

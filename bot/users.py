@@ -116,7 +116,9 @@ def list_users() -> None:
 @user_group.command("token")
 @click.option("--clinic", "clinic_name", required=True, help="Clinic the token enrolls into")
 @click.option("--label", default="api", show_default=True, help="Which system uses it")
-def token(clinic_name: str, label: str) -> None:
+@click.option("--scope", "scopes", multiple=True, type=click.Choice(["phones:read"]),
+              help="Extra rights: phones:read lets it ask the API for unmasked phone numbers")
+def token(clinic_name: str, label: str, scopes: tuple[str, ...]) -> None:
     """Create an API token for a clinic. It is printed once; only its hash is stored."""
     from bot.web.dashboard.admin import create_token
 
@@ -125,5 +127,5 @@ def token(clinic_name: str, label: str) -> None:
         clinic = clinic_by_name(session, clinic_name, create=False)
         if clinic is None:
             raise click.ClickException(f"no clinic named {clinic_name!r} (create a user in it first)")
-        secret = create_token(session, clinic.id, label, "cli")
+        secret = create_token(session, clinic.id, label, "cli", " ".join(sorted(set(scopes))))
     click.echo(secret)

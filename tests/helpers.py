@@ -56,11 +56,13 @@ def reply(client, fake_twilio, body: str, sid: str, sender: str = "+12025550143"
     return "\n".join(new) if new else None
 
 
-def add_coordinator(rt, name: str, phone: str, rank: int | None):
+def add_coordinator(rt, name: str, phone: str, rank: int | None, clinic: str | None = None):
+    from bot.clinics import clinic_by_name, default_clinic
     from bot.models import Coordinator
 
     with rt.session() as s:
+        home = clinic_by_name(s, clinic, create=True) if clinic else default_clinic(s, rt.config)
         c = Coordinator(name=name, phone=phone, email=f"{name.split()[0].lower()}@clinic.example.org",
-                        on_call_rank=rank)
+                        on_call_rank=rank, clinic_id=home.id)
         s.add(c)
     return c

@@ -1,4 +1,8 @@
-"""JSON API for EHR integrations and scripts: enrollments and escalations."""
+"""JSON API for EHR integrations and scripts: enrollments and escalations (coordinators in
+`api_coordinators`).
+
+Phone numbers are masked in every answer unless the caller asks (`?phones=full`) with a token
+whose scopes allow it (`phones:read`; the deployment's own API_TOKEN has every scope)."""
 from __future__ import annotations
 
 import hashlib
@@ -10,11 +14,14 @@ from sqlalchemy import select
 
 from bot import enrollment as enrollments
 from bot import escalation
+from bot.logs import mask_phone
 from bot.models import ApiToken, Enrollment, Escalation, OptOut
 from bot.timeutil import utcnow
 from bot.web import db, rt
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+PHONES_READ = "phones:read"
+ALL_SCOPES = frozenset({PHONES_READ})
 
 
 def hash_token(token: str) -> str:
@@ -30,14 +37,23 @@ def token_required(view):
             return _error(401, ["Authorization: send 'Bearer <API token>'"])
         configured = rt().config["API_TOKEN"]
         if configured and hmac.compare_digest(token.encode(), configured.encode()):
-            g.api_actor, g.api_clinic = "api:API_TOKEN", None
+            g.api_actor, g.api_clinic, g.api_scopes = "api:API_TOKEN", None, ALL_SCOPES
         else:
             row = db().scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
             if row is None:
                 return _error(401, ["Authorization: unknown API token"])
             g.api_actor, g.api_clinic = f"api:{row.label}", row.clinic_id
+            g.api_scopes = frozenset((row.scopes or "").split())
+        if request.args.get("phones") not in (None, "masked", "full"):
+            return _error(400, ["phones: 'masked' (the default) or 'full'"])
+        if request.args.get("phones") == "full" and PHONES_READ not in g.api_scopes:
+            return _error(403, [f"phones: this token may not read phone numbers (needs the {PHONES_READ} scope)"])
         return view(*args, **kwargs)
     return wrapper
+
+
+def show_phones() -> bool:
+    return request.args.get("phones") == "full"  # token_required checked the scope
 
 
 def _error(status: int, errors: list[str]):
@@ -56,7 +72,9 @@ def _visible(query):
 
 def _describe(session, rows: list[Enrollment]) -> list[dict]:
     opted = set(session.scalars(select(OptOut.phone).where(OptOut.phone.in_([r.phone for r in rows]))))
-    return [enrollments.describe(r, r.phone in opted) for r in rows]
+    shown = show_phones()
+    return [enrollments.describe(r, r.phone in opted) | ({} if shown else {"phone": mask_phone(r.phone)})
+            for r in rows]
 
 
 @bp.post("/enrollments")
@@ -108,8 +126,7 @@ def change_enrollment(enrollment_id: int, action: str):
 def _escalation(escalation_id: int) -> Escalation:
     query = select(Escalation).where(Escalation.id == escalation_id)
     if g.api_clinic is not None:
-        query = query.join(Enrollment, Escalation.enrollment_id == Enrollment.id).where(
-            Enrollment.clinic_id == g.api_clinic)
+        query = query.where(Escalation.clinic_id == g.api_clinic)
     found = db().scalars(query).first()
     if found is None:
         raise enrollments.EnrollmentError([f"escalation {escalation_id}: not found"], status=404)
@@ -123,8 +140,7 @@ def list_escalations():
     if status := request.args.get("status"):
         query = query.where(Escalation.status == status)
     if g.api_clinic is not None:
-        query = query.join(Enrollment, Escalation.enrollment_id == Enrollment.id).where(
-            Enrollment.clinic_id == g.api_clinic)
+        query = query.where(Escalation.clinic_id == g.api_clinic)
     now = utcnow()
     return jsonify(escalations=[escalation.describe(e, now) for e in db().scalars(query)])
 

@@ -138,7 +138,8 @@ def tokens():
         if not label:
             flash("Give the token a label (which system uses it).", "error")
         else:
-            new_token = create_token(session, current_user.clinic_id, label, current_user.actor)
+            scopes = "phones:read" if request.form.get("phones") == "read" else ""
+            new_token = create_token(session, current_user.clinic_id, label, current_user.actor, scopes)
             session.commit()
     rows = list(session.scalars(select(ApiToken).where(clinic_filter(ApiToken.clinic_id))
                                 .order_by(ApiToken.created_at.desc())))
@@ -159,11 +160,12 @@ def revoke_token(token_id: int):
     return redirect(url_for("dashboard.tokens"))
 
 
-def create_token(session, clinic_id: int | None, label: str, actor: str) -> str:
+def create_token(session, clinic_id: int | None, label: str, actor: str, scopes: str = "") -> str:
     """A new API token for a clinic. Returns the token itself: shown once, stored only as a hash."""
     token = "pt_" + secrets.token_urlsafe(32)
-    row = ApiToken(clinic_id=clinic_id, token_hash=hash_token(token), label=label)
+    row = ApiToken(clinic_id=clinic_id, token_hash=hash_token(token), label=label, scopes=scopes)
     session.add(row)
     session.flush()
-    record(session, actor, "api_token_created", f"token:{row.id}", {"label": label, "clinic_id": clinic_id})
+    record(session, actor, "api_token_created", f"token:{row.id}",
+           {"label": label, "clinic_id": clinic_id, "scopes": scopes})
     return token

@@ -1,0 +1,75 @@
+"""Care coordinators, each belonging to one clinic: a clinic's red flags page only its own
+coordinators, and only they can acknowledge them by text. Added from the CLI, the dashboard and
+the API through `add`, with the same checks everywhere."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.audit import record
+from bot.enrollment import parse_phone
+from bot.logs import mask_phone
+from bot.models import Clinic, Coordinator
+
+
+class CoordinatorError(ValueError):
+    def __init__(self, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class NewCoordinator:
+    name: str
+    phone: str
+    email: str
+    on_call_rank: int | None
+
+
+def validate(data: dict, region: str) -> NewCoordinator:
+    """Strict: strings must be strings and the rank a whole number from 1 (no coercion of `{"a": 1}`)."""
+    errors = []
+    name, phone, email, rank = (data.get(k) for k in ("name", "phone", "email", "on_call_rank"))
+    for field, value in (("name", name), ("phone", phone), ("email", email)):
+        if not isinstance(value, str) or not value.strip():
+            errors.append(f"{field}: required, as text")
+    if isinstance(phone, str) and phone.strip():
+        try:
+            phone = parse_phone(phone, region)
+        except ValueError:
+            errors.append("phone: not a valid mobile number")
+    if isinstance(email, str) and email.strip() and ("@" not in email or len(email) > 200):
+        errors.append("email: not an email address")
+    if isinstance(name, str) and len(name) > 100:
+        errors.append("name: at most 100 characters")
+    if rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or not 1 <= rank <= 99):
+        errors.append("on_call_rank: a whole number from 1 to 99, or empty")
+    if errors:
+        raise CoordinatorError(errors)
+    return NewCoordinator(name.strip(), phone, email.strip(), rank)
+
+
+def add(session: Session, clinic: Clinic, new: NewCoordinator, actor: str) -> Coordinator:
+    if session.scalars(select(Coordinator.id).where(Coordinator.phone == new.phone)).first() is not None:
+        raise CoordinatorError(["phone: a coordinator with this phone already exists"])
+    coordinator = Coordinator(clinic_id=clinic.id, name=new.name, phone=new.phone, email=new.email,
+                              on_call_rank=new.on_call_rank)
+    session.add(coordinator)
+    session.flush()
+    record(session, actor, "coordinator_added", f"coordinator:{coordinator.id}",
+           {"rank": new.on_call_rank, "clinic_id": clinic.id})
+    return coordinator
+
+
+def of_clinic(session: Session, clinic_id: int) -> list[Coordinator]:
+    return list(session.scalars(select(Coordinator).where(Coordinator.clinic_id == clinic_id)
+                                .order_by(Coordinator.on_call_rank.is_(None), Coordinator.on_call_rank,
+                                          Coordinator.name)))
+
+
+def describe(coordinator: Coordinator, show_phone: bool = False) -> dict:
+    return {"id": coordinator.id, "clinic_id": coordinator.clinic_id, "name": coordinator.name,
+            "phone": coordinator.phone if show_phone else mask_phone(coordinator.phone),
+            "email": coordinator.email, "on_call_rank": coordinator.on_call_rank, "active": coordinator.active}
