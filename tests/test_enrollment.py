@@ -97,7 +97,9 @@ def test_api_enroll_list_and_unenroll(client, api_headers, rt):
     created = client.post("/api/v1/enrollments", json=GOOD, headers=api_headers)
     assert created.status_code == 201
     body = created.get_json()
-    assert body["id"] and body["phone"] == "+12025550143" and body["status"] == "active"
+    assert body["id"] and body["phone"] == "+1******0143" and body["status"] == "active"  # masked by default
+    shown = client.get(f"/api/v1/enrollments/{body['id']}?phones=full", headers=api_headers).get_json()
+    assert shown["phone"] == "+12025550143"  # API_TOKEN, the deployment's own, has the phones:read scope
     listed = client.get("/api/v1/enrollments", headers=api_headers).get_json()["enrollments"]
     assert [(e["id"], e["status"], e["opted_out"]) for e in listed] == [(body["id"], "active", False)]
     gone = client.post(f"/api/v1/enrollments/{body['id']}/unenroll", headers=api_headers)
