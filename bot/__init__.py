@@ -4,12 +4,14 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from bot import logs
 from bot import runtime as runtime_module
 from bot.web import close_db
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the web app. Nothing starts here: the scheduler runs in its own process (`postop clock`)."""
+    logs.install()  # web workers log through gunicorn's handlers: mask at the record, not the handler
     app = Flask(__name__, instance_relative_config=True)
     rt = runtime_module.build(overrides=test_config, instance_path=app.instance_path)
     app.config.update(rt.config)

@@ -122,6 +122,8 @@ SETTINGS: dict[str, tuple] = {
     "DEFAULT_PHONE_REGION": (_region, "US"),
     "DEFAULT_TIMEZONE": (_timezone, "America/New_York"),
     "API_TOKEN": (str, None),
+    # Bearer token for GET /metrics; without it /metrics is off (it tells anyone how busy the clinic is).
+    "METRICS_TOKEN": (str, None),
     "CLINIC_NAME": (str, "Your spine surgery team"),
     "CLINIC_PHONE": (_phone, None),
     "PLAN_HORIZON_DAYS": (_positive_int, 2),
@@ -149,7 +151,8 @@ SETTINGS: dict[str, tuple] = {
 
 
 # Never echoed in an error message.
-SECRETS = {"SECRET_KEY", "TWILIO_AUTH_TOKEN", "TWILIO_WEBHOOK_SHARED_KEYS", "API_TOKEN"}
+SECRETS = {"SECRET_KEY", "TWILIO_AUTH_TOKEN", "TWILIO_WEBHOOK_SHARED_KEYS", "API_TOKEN", "METRICS_TOKEN"}
+MIN_SECRET_KEY = 32  # signs dashboard sessions: guessable keys forge a coordinator's login
 
 
 def load(environ: dict[str, str] | None = None, overrides: dict | None = None,
@@ -198,6 +201,9 @@ def load(environ: dict[str, str] | None = None, overrides: dict | None = None,
             config["SECRET_KEY"] = "insecure-simulator-only-key"
         else:
             errors.append("SECRET_KEY: required when texts are sent through Twilio")
+    elif all(twilio_parts) and len(config["SECRET_KEY"]) < MIN_SECRET_KEY:
+        errors.append(f"SECRET_KEY: at least {MIN_SECRET_KEY} random characters when texts are sent through Twilio "
+                      "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')")
     if config["TWILIO_MESSAGING_SERVICE_SID"] and not config["TWILIO_MESSAGING_SERVICE_SID"].startswith("MG"):
         errors.append("TWILIO_MESSAGING_SERVICE_SID: must start with MG")
     if errors:

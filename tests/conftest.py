@@ -2,7 +2,9 @@
 talking HTTP to a local fake Twilio server."""
 from __future__ import annotations
 
+import logging
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
@@ -80,7 +82,7 @@ def fake_twilio():
 
 @pytest.fixture
 def config(database_url, fake_twilio) -> dict:
-    return {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key-0123456789",
+    return {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key-0123456789abcdefghijklmnop",
             "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
             "TWILIO_FROM_NUMBER": FROM_NUMBER, "TWILIO_API_BASE_URL": fake_twilio.url,
             "PUBLIC_URL": PUBLIC_URL, "API_TOKEN": API_TOKEN, "SEND_RATE": "1000",
@@ -113,3 +115,43 @@ def client(app):
 @pytest.fixture
 def api_headers():
     return {"Authorization": f"Bearer {API_TOKEN}"}
+
+
+# Every log line written during these modules' tests (webhooks, dispatch, errors) is scanned for
+# the invented numbers the suite enrolls (+1 202 555 01xx), in any encoding: E.164, bare digits,
+# URL-encoded, JSON-escaped, grouped. The records are masked where they are created (bot.logs).
+LOG_SCANNED = {"test_inbound_webhook", "test_webhook_authenticity", "test_status_callbacks", "test_dispatch",
+               "test_dispatch_faults", "test_dispatch_race", "test_escalation", "test_clinic_ladder",
+               "test_keywords", "test_bad_input", "test_logs"}
+ENROLLED_NUMBER = re.compile(r"202(?:\D|%2[0-9a-fA-F]){0,3}555(?:\D|%2[0-9a-fA-F]){0,3}01\d\d")
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture(autouse=True)
+def _no_enrolled_number_in_any_log_line(request):
+    if request.module.__name__.rsplit(".", 1)[-1] not in LOG_SCANNED:
+        yield None
+        return
+    from bot import logs
+
+    logs.install()
+    capture, root = _Lines(), logging.getLogger()
+    level = root.level
+    root.addHandler(capture)
+    root.setLevel(logging.DEBUG)  # urllib3's request lines (Twilio lookups by number) are DEBUG
+    try:
+        yield capture
+    finally:
+        root.removeHandler(capture)
+        root.setLevel(level)
+    leaks = [line for line in capture.lines if ENROLLED_NUMBER.search(line)]
+    assert not leaks, f"{len(leaks)} log line(s) with a phone number, e.g. {leaks[0][:300]!r}"

@@ -53,3 +53,14 @@ def test_quiet_hours_and_rate_parse():
         load(QUIET_HOURS="25:00-08:00")
     with pytest.raises(settings.ConfigError, match="SEND_RATE"):
         load(SEND_RATE="0")
+
+
+def test_a_short_secret_key_is_refused_when_twilio_is_configured():
+    twilio = {"TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": "t", "TWILIO_MESSAGING_SERVICE_SID": "MG1"}
+    with pytest.raises(settings.ConfigError, match="SECRET_KEY: at least 32") as e:
+        load(**twilio, SECRET_KEY="x")
+    assert "'x'" not in str(e.value)  # never echoed
+    with pytest.raises(settings.ConfigError, match="SECRET_KEY: at least 32"):
+        load(**twilio, SECRET_KEY="s" * 31)
+    assert load(**twilio, SECRET_KEY="s" * 32)["SECRET_KEY"] == "s" * 32
+    assert load(SECRET_KEY="short")["SIMULATOR"] is True  # the local simulator sends nothing: allowed

@@ -24,11 +24,20 @@ def test_healthz_is_503_when_the_database_is_unreachable(config):
     assert response.status_code == 503 and "unreachable" in response.get_json()["database"]
 
 
+def test_metrics_need_their_token_and_are_off_without_one(app, client):
+    assert client.get("/metrics").status_code == 404  # no METRICS_TOKEN configured
+    app.config["METRICS_TOKEN"] = app.extensions["runtime"].config["METRICS_TOKEN"] = "metrics-token-0123456789"
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert client.get("/metrics", headers={"Authorization": "Bearer metrics-token-0123456789"}).status_code == 200
+
+
 def test_metrics_expose_texts_by_status_and_dispatch_lag(client, rt):
+    rt.config["METRICS_TOKEN"] = "metrics-token-0123456789"
     with rt.session() as s:
         s.add(Outbox(key="a", to_phone="+12025550143", body="x", due_at=datetime(2020, 1, 1), status="planned"))
         s.add(Outbox(key="b", to_phone="+12025550143", body="x", due_at=datetime(2020, 1, 1), status="delivered"))
-    text = client.get("/metrics").get_data(as_text=True)
+    text = client.get("/metrics", headers={"Authorization": "Bearer metrics-token-0123456789"}).get_data(as_text=True)
     assert 'postop_texts{status="planned"} 1.0' in text and 'postop_texts{status="delivered"} 1.0' in text
     lag = float(next(line.split()[1] for line in text.splitlines() if line.startswith("postop_dispatch_lag")))
     assert lag > 86400

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
@@ -19,7 +20,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_required, l
 from sqlalchemy import func, select
 
 from bot.audit import record
-from bot.models import AuditLog, User
+from bot.models import AuditLog, LoginSession, User
 from bot.timeutil import utcnow
 from bot.web import db
 
@@ -79,24 +80,34 @@ class Account(UserMixin):
         return self.session_id
 
 
-def _session_id(user: User) -> str:
-    # A fragment of the password hash in the session: changing the password logs out every other session.
-    return f"{user.id}:{user.password_hash[-12:]}"
+def _session_id(user: User, token: str) -> str:
+    # A fragment of the password hash in the session: changing the password logs out every other
+    # session. The token names the server-side LoginSession, which logging out ends.
+    return f"{user.id}:{user.password_hash[-12:]}:{token}"
 
 
-def _account(user: User) -> Account:
-    return Account(user.id, user.email, user.name, user.role, user.clinic_id, _session_id(user))
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _account(user: User, token: str) -> Account:
+    return Account(user.id, user.email, user.name, user.role, user.clinic_id, _session_id(user, token))
 
 
 @login_manager.user_loader
 def _load(session_id: str) -> Account | None:
-    user_id, _, fragment = session_id.partition(":")
-    if not user_id.isdigit():
+    user_id, _, rest = session_id.partition(":")
+    token = rest.rpartition(":")[2]
+    if not user_id.isdigit() or len(user_id) > 12 or not token:
         return None
-    user = db().get(User, int(user_id))
-    if user is None or not user.active or _session_id(user) != session_id:
+    session = db()
+    user = session.get(User, int(user_id))
+    if user is None or not user.active or _session_id(user, token) != session_id:
         return None
-    return _account(user)
+    live = session.get(LoginSession, _token_hash(token))
+    if live is None or live.ended_at is not None or live.user_id != user.id:
+        return None
+    return _account(user, token)
 
 
 def _throttle_key(email: str, address: str) -> str:
@@ -135,7 +146,10 @@ def login():
             f"Too many failed attempts. For your account's safety, wait {minutes} minutes and try again, "
             "or ask an admin to reset your password.")), 429
     user = session.scalars(select(User).where(func.lower(User.email) == email)).first() if email else None
-    if user is None or not check_password(user.password_hash, password) or not user.active:
+    # Always one argon2 verification, against the dummy hash when there is no such user: the
+    # answer takes as long for an unknown email as for a wrong password (bench/login_timing.py).
+    password_ok = check_password(user.password_hash if user is not None else None, password)
+    if user is None or not password_ok or not user.active:
         record(session, "anonymous", "login_failed", _throttle_key(email, address),
                {"known_user": user is not None})
         session.commit()
@@ -143,7 +157,9 @@ def login():
         return render_template("login.html", email=email, error="Wrong email or password."), 401
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    account = _account(user)
+    token = secrets.token_urlsafe(32)
+    session.add(LoginSession(token_hash=_token_hash(token), user_id=user.id, created_at=utcnow()))
+    account = _account(user, token)
     record(session, account.actor, "login", f"user:{user.id}")
     session.commit()
     login_user(account)
@@ -154,6 +170,10 @@ def login():
 @login_required
 def logout():
     session = db()
+    token = current_user.session_id.rpartition(":")[2]
+    live = session.get(LoginSession, _token_hash(token))
+    if live is not None:
+        live.ended_at = utcnow()  # the cookie, wherever a copy of it is, no longer signs anyone in
     record(session, current_user.actor, "logout", f"user:{current_user.id}")
     session.commit()
     logout_user()

@@ -1,11 +1,14 @@
 """Security headers on every response the service gives: the dashboard's pages, the API, Twilio's webhooks."""
 from __future__ import annotations
 
+from flask import current_app
+
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 SECURITY_HEADERS = {"Content-Security-Policy": CSP, "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
                     "Referrer-Policy": "same-origin",
                     "Permissions-Policy": "camera=(), microphone=(), geolocation=()"}
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def add_security_headers(response):
@@ -14,4 +17,8 @@ def add_security_headers(response):
     present = {name.lower() for name in response.headers.keys()}
     response.headers.extend([(name, value) for name, value in SECURITY_HEADERS.items()
                              if name.lower() not in present])
+    https = (current_app.config.get("PUBLIC_URL") or "").startswith("https://")
+    if https and "strict-transport-security" not in present:
+        # Served over HTTPS: browsers must never fall back to plain HTTP for this host.
+        response.headers["Strict-Transport-Security"] = HSTS
     return response

@@ -1,7 +1,9 @@
 """Operator endpoints: health for load balancers, Prometheus metrics for dashboards and alerts."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+import hmac
+
+from flask import Blueprint, Response, jsonify, request
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
@@ -51,6 +53,14 @@ class _OutboxCollector:
 
 @bp.get("/metrics")
 def metrics():
+    """Bearer METRICS_TOKEN; without that setting, off (404)."""
+    configured = rt().config.get("METRICS_TOKEN")
+    if not configured:
+        return Response("metrics are off: set METRICS_TOKEN\n", status=404, mimetype="text/plain")
+    header = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(header.encode(), f"Bearer {configured}".encode()):
+        return Response("Authorization: Bearer <METRICS_TOKEN> required\n", status=401, mimetype="text/plain",
+                        headers={"WWW-Authenticate": "Bearer"})
     registry = CollectorRegistry()
     registry.register(_OutboxCollector(db()))
     return Response(generate_latest(registry), mimetype="text/plain; version=0.0.4")
