@@ -1,7 +1,11 @@
-"""The one APScheduler process: it only wakes the jobs; the outbox and the tables hold the state.
+"""The clock process: APScheduler wakes the periodic jobs, and dispatch runs as a loop of its own.
 
 APScheduler's defaults would silently drop a job that runs late (misfire_grace_time=1); here a late
 run still happens (grace of a few minutes) and a backlog of missed runs collapses into one.
+Dispatch is not one of its jobs here (`postop tick` still runs it as one): an interval job skips
+fires while a long batch runs, so the clock ran at about 63% of SEND_RATE; `dispatch_loop` claims
+the next batch as soon as pacing allows. Several clock processes may run (PostgreSQL): rows are
+claimed with SKIP LOCKED, pacing is booked in the database, singleton jobs take advisory locks.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from bot import dispatch_loop
 from bot.jobs import JOBS, run_job
 from bot.runtime import Runtime
 from bot.timeutil import utcnow
@@ -30,8 +35,14 @@ def _runner(rt: Runtime, job):
     return run
 
 
+# Run by the dispatch loop instead of the scheduler.
+LOOPED = {"dispatch"}
+
+
 def configure(scheduler, rt: Runtime):
     for job in JOBS:
+        if job.name in LOOPED:
+            continue
         every = rt.config[job.every_seconds] if isinstance(job.every_seconds, str) else job.every_seconds
         scheduler.add_job(_runner(rt, job), "interval", seconds=every, id=job.name, name=job.name,
                           replace_existing=True, next_run_time=datetime.now(UTC))
@@ -41,16 +52,20 @@ def configure(scheduler, rt: Runtime):
 def run_forever(rt: Runtime) -> None:
     """`postop clock`: blocks until SIGTERM or SIGINT, then lets running jobs finish and exits."""
     scheduler = configure(BlockingScheduler(job_defaults=JOB_DEFAULTS, timezone="UTC"), rt)
+    _loop, loop_thread = dispatch_loop.start(rt)
 
     def stop(signum, _frame) -> None:
         log.info("clock: signal %s, finishing running jobs and exiting", signum)
+        rt.stopping.set()
         # shutdown() from inside the blocking loop's thread would deadlock waiting on itself.
         threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}).start()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("clock started: %s", ", ".join(j.name for j in JOBS))
+    log.info("clock started: %s, and the dispatch loop", ", ".join(j.name for j in JOBS if j.name not in LOOPED))
     scheduler.start()
+    loop_thread.join()
+    _forget(rt)
     log.info("clock stopped")
 
 
@@ -58,4 +73,16 @@ def start_background(rt: Runtime) -> BackgroundScheduler:
     """For `postop run` (one machine): the same jobs in a background thread of the web process."""
     scheduler = configure(BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone="UTC"), rt)
     scheduler.start()
+    dispatch_loop.start(rt)
     return scheduler
+
+
+def _forget(rt: Runtime) -> None:
+    """A clean exit: our heartbeat row goes, so nobody waits for it to go stale."""
+    from bot.outbox import liveness
+
+    try:
+        with rt.session() as session:
+            liveness.forget(session)
+    except Exception:
+        log.exception("clock: could not remove its heartbeat row")

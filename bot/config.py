@@ -130,6 +130,14 @@ SETTINGS: dict[str, tuple] = {
     "DISPATCH_BATCH": (_positive_int, 500),
     "DISPATCH_THREADS": (_positive_int, 8),
     "SENDING_LEASE_SECONDS": (_positive_int, 600),
+    # Every process that claims texts beats this often; one silent for HEARTBEAT_STALE_SECONDS is
+    # taken for dead and its claims are recovered by the others (the lease covers a stuck one).
+    "HEARTBEAT_SECONDS": (_positive_float, 2.0),
+    "HEARTBEAT_STALE_SECONDS": (_positive_float, 10.0),
+    # The clock's dispatch loop keeps about this many seconds of sends (at SEND_RATE) claimed ahead,
+    # and looks for new due texts (urgent ones above all) at least this often when idle.
+    "DISPATCH_QUEUE_SECONDS": (_positive_float, 2.0),
+    "DISPATCH_IDLE_SECONDS": (_positive_float, 0.5),
     # How long one request to Twilio may take before it counts as in doubt.
     "TWILIO_TIMEOUT_SECONDS": (_positive_float, 10.0),
     # An in-doubt send is tried again no sooner than this, so that a message Twilio creates late
@@ -137,7 +145,6 @@ SETTINGS: dict[str, tuple] = {
     "IN_DOUBT_RECHECK_SECONDS": (_positive_int, 60),
     "MAX_SEND_ATTEMPTS": (_positive_int, 6),
     "ROUTINE_STALE_HOURS": (_positive_int, 4),
-    "DISPATCH_INTERVAL_SECONDS": (_positive_int, 10),
     # How soon a reply that is no red flag ("ok thanks", "6") is acted on and answered.
     "INBOUND_SWEEP_SECONDS": (_positive_int, 5),
     "ESCALATION_EMERGENCY_MINUTES": (_positive_int, 5),

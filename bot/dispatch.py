@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from bot import pacing
 from bot.messages import values_for
 from bot.models import Enrollment, OptOut, Outbox, ReviewItem
-from bot.outbox import Kind, Status, lifecycle
+from bot.outbox import Kind, Status, lifecycle, liveness
 from bot.outbox.rows import cancel_future
+from bot.recovery import recover
 from bot.runtime import Runtime
 from bot.sms import segments
 from bot.timeutil import next_allowed, utc_to_local, utcnow
@@ -64,39 +65,49 @@ def dispatch_urgent(rt: Runtime) -> Stats:
 
 def dispatch_due(rt: Runtime, now: datetime | None = None, limit: int | None = None,
                  urgent_only: bool = False) -> Stats:
-    """One dispatch pass: release expired claims, claim what is due, send it (in parallel, paced)."""
-    run = Pass(rt, lifecycle.new_owner(), now or utcnow(), rt.clock())
+    """One dispatch pass: recover dead and expired claims, claim what is due, send it (in parallel,
+    paced). `postop tick` and the web's urgent kick use it; the clock runs `dispatch_loop`."""
+    now = now or utcnow()
     stats = Stats()
     if limit is None:
         # Never claim more than pacing lets us send well within the lease, or our own queued rows
         # would expire and be taken over.
         paced = rt.config["SEND_RATE"] * rt.config["SENDING_LEASE_SECONDS"] / 2
         limit = max(1, int(min(rt.config["DISPATCH_BATCH"], paced)))
-    with rt.session() as session:
-        # The common case, nothing expired, costs one indexed probe.
-        if lifecycle.has_expired(session, run.start):
-            recheck = timedelta(seconds=rt.config["IN_DOUBT_RECHECK_SECONDS"])
-            stats.reconciled = lifecycle.reconcile_expired(session, run.start, recheck)
-        ids = lifecycle.claim(session, run.start, limit, run.owner, run.lease, urgent_only=urgent_only)
+    stats.reconciled = recover(rt, now)
+    run, ids = claim(rt, now, limit, urgent_only=urgent_only)
     stats.claimed = len(ids)
     if not ids:
         return stats
     threads = min(rt.config["DISPATCH_THREADS"], len(ids))
     if threads == 1:
-        outcomes = [_send(run, row_id) for row_id in ids]
+        outcomes = [send(run, row_id) for row_id in ids]
     else:
         with ThreadPoolExecutor(threads, thread_name_prefix="dispatch") as pool:
-            outcomes = list(pool.map(lambda row_id: _send(run, row_id), ids))
+            outcomes = list(pool.map(lambda row_id: send(run, row_id), ids))
     stats.outcomes.update(outcomes)
     return stats
 
 
+def claim(rt: Runtime, now: datetime, limit: int, urgent_only: bool = False,
+          routine_only: bool = False) -> tuple[Pass, list[int]]:
+    """Claim up to `limit` due rows under a new owner; the claim is committed before any send."""
+    # Whoever claims must beat (web workers, `postop tick`): otherwise its claims would look dead
+    # after HEARTBEAT_STALE_SECONDS and be taken while it still sends them.
+    liveness.start_beating(rt)
+    run = Pass(rt, lifecycle.new_owner(), now, rt.clock())
+    with rt.session() as session:
+        ids = lifecycle.claim(session, now, limit, run.owner, run.lease, urgent_only=urgent_only,
+                              routine_only=routine_only)
+    return run, ids
+
+
 def send_claimed(rt: Runtime, row_id: int, now: datetime, owner: str) -> str:
     """Send one row claimed by `owner` (the simulator's "next text now")."""
-    return _send(Pass(rt, owner, now, rt.clock()), row_id)
+    return send(Pass(rt, owner, now, rt.clock()), row_id)
 
 
-def _send(run: Pass, row_id: int) -> str:
+def send(run: Pass, row_id: int) -> str:
     """Returns what happened: sent, adopted, retry, failed, held, cancelled, skipped or lost."""
     rt = run.rt
     with rt.session() as session:

@@ -83,7 +83,8 @@ JOBS: list[Job] = [
     # The ladder must move within a minute of a page timing out.
     Job("escalation_watchdog", escalation.watchdog, 30),
     Job("silence", silence.check, 600),
-    Job("dispatch", dispatch.dispatch_due, "DISPATCH_INTERVAL_SECONDS"),
+    # `postop tick` runs it as a job; the clock runs it as a loop of its own (bot.dispatch_loop).
+    Job("dispatch", dispatch.dispatch_due, 10),
 ]
 
 

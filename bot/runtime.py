@@ -1,6 +1,7 @@
 """What every entry point (web, clock, CLI) shares: settings, database, content and transport."""
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +25,8 @@ class Runtime:
     # Injected so tests can pace without sleeping.
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
+    # Set when the process is shutting down: background loops (dispatch, heartbeat) finish.
+    stopping: threading.Event = field(default_factory=threading.Event)
     _extra: dict = field(default_factory=dict)
 
     def _background(self, func) -> None:

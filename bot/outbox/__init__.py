@@ -7,7 +7,8 @@ Twilio's status callbacks (`callbacks`). Other modules call these functions rath
 `status` themselves, so the rules below hold everywhere:
 
 - a claim carries its owner and a lease; a process that no longer owns a row neither sends it nor
-  writes its status;
+  writes its status; the owner names its process, whose heartbeat (`liveness`) lets the others
+  recover the claims of a dead process in seconds rather than after the lease;
 - a send whose outcome is unknown (timeout, dropped connection, 5xx) is *in doubt*: it is never
   sent again before Twilio's message log, searched from before the first attempt, says it does not
   exist; a message that appears late is adopted;

@@ -14,26 +14,26 @@ searches Twilio's message log from before the first attempt (`lookup`) and adopt
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.models import Outbox
+from bot.outbox import liveness
 from bot.outbox.states import Status
 
 log = logging.getLogger(__name__)
 # Clock skew between us and Twilio, and the time a request spends before Twilio stamps it.
 LOOKUP_MARGIN = timedelta(minutes=2)
-_HOST = socket.gethostname()[:30]
 
 
 def new_owner() -> str:
-    """A fresh id per dispatch pass: two passes of one process are two owners too."""
-    return f"{_HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    """A fresh id per dispatch pass (two passes of one process are two owners too), prefixed with
+    the process's id so that its heartbeat tells whether the claim's holder is still alive."""
+    return f"{liveness.process_id()}/{uuid.uuid4().hex[:8]}"
 
 
 def _mine(row_id: int, owner: str):
@@ -41,17 +41,20 @@ def _mine(row_id: int, owner: str):
 
 
 def claim(session: Session, now: datetime, limit: int, owner: str, lease: timedelta,
-          urgent_only: bool = False) -> list[int]:
+          urgent_only: bool = False, routine_only: bool = False) -> list[int]:
     """Mark up to `limit` due rows as ours and commit. Safety texts come first.
 
     PostgreSQL: the inner SELECT takes row locks with SKIP LOCKED, so racing dispatchers each get
     different rows without waiting. SQLite: writers are serialised, and the outer `status='planned'`
-    makes the UPDATE a compare-and-set.
+    makes the UPDATE a compare-and-set. The owner's process beats in the same transaction: a claim
+    never exists without a heartbeat that says whether its holder is alive.
     """
     due = (select(Outbox.id).where(Outbox.status == Status.PLANNED, Outbox.due_at <= now)
            .order_by(Outbox.urgent.desc(), Outbox.due_at).limit(limit))
     if urgent_only:
         due = due.where(Outbox.urgent.is_(True))
+    elif routine_only:
+        due = due.where(Outbox.urgent.is_(False))
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     # A materialised CTE runs the locking SELECT exactly once; `id IN (subquery)` may let
@@ -62,6 +65,8 @@ def claim(session: Session, now: datetime, limit: int, owner: str, lease: timede
         .values(status=Status.SENDING, claimed_at=now, claimed_by=owner, lease_until=now + lease,
                 attempts=Outbox.attempts + 1)
         .returning(Outbox.id)).all()
+    if ids and (process := liveness.owner_process(owner)):
+        liveness.beat(session, now, process)
     session.commit()
     return sorted(ids)
 
@@ -171,3 +176,49 @@ def lookup(session: Session, transport, row_id: int, to: str, body: str, since: 
         if owner is None or owner == row_id:
             return found
     return None
+
+
+@dataclass(frozen=True)
+class DeadClaim:
+    row_id: int
+    owner: str
+    urgent: bool
+    attempted: bool  # a request to Twilio may have left: in doubt
+    to: str
+    body: str | None
+    since: datetime | None
+
+
+def dead_claims(session: Session, now: datetime, stale_seconds: float, limit: int = 1000) -> list[DeadClaim]:
+    """Rows held by processes whose heartbeat is stale or gone (never this process's own). The
+    `sending` rows are few (what is being sent right now), and read through their partial index."""
+    rows = session.execute(select(Outbox.id, Outbox.claimed_by, Outbox.urgent, Outbox.first_attempt_at,
+                                  Outbox.to_phone, Outbox.body)
+                           .where(Outbox.status == Status.SENDING).limit(limit)).all()
+    processes = {p for r in rows if (p := liveness.owner_process(r.claimed_by))}
+    gone = liveness.dead(session, processes, now, stale_seconds)
+    return [DeadClaim(r.id, r.claimed_by, r.urgent, r.first_attempt_at is not None, r.to_phone, r.body,
+                      r.first_attempt_at)
+            for r in rows if liveness.owner_process(r.claimed_by) in gone]
+
+
+def release(session: Session, row_id: int, owner: str, due_at: datetime | None = None,
+            in_doubt: bool = False) -> bool:
+    """Give a claim back (its holder died, or is shutting down before sending it). An in-doubt row
+    keeps its flag: the message log is searched before it is sent."""
+    values: dict = {"status": Status.PLANNED, "claimed_by": None}
+    if due_at is not None:
+        values["due_at"] = due_at
+    if in_doubt:
+        values["in_doubt"] = True
+    return session.execute(_mine(row_id, owner).values(**values)).rowcount == 1
+
+
+def release_unsent(session: Session, owner: str, row_ids: list[int]) -> int:
+    """Claims of ours that no request has left for yet: back to planned, not in doubt."""
+    if not row_ids:
+        return 0
+    return session.execute(update(Outbox).where(
+        Outbox.id.in_(row_ids), Outbox.status == Status.SENDING, Outbox.claimed_by == owner,
+        Outbox.first_attempt_at.is_(None)).values(status=Status.PLANNED, claimed_by=None,
+                                                   attempts=Outbox.attempts - 1)).rowcount

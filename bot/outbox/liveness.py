@@ -1,0 +1,102 @@
+"""Which processes are alive: one heartbeat row per process that claims texts.
+
+A claim's lease (`SENDING_LEASE_SECONDS`, minutes) covers a process that is alive but stuck; a
+process that died (kill -9, a lost machine) is noticed much sooner through its heartbeat: every
+claiming process writes `heartbeats.proc:<process id>` every `HEARTBEAT_SECONDS` from a thread of
+its own, and the claim itself writes it too, so no claim exists without a heartbeat row. Rows
+claimed by a process whose beat is older than `HEARTBEAT_STALE_SECONDS` (or whose row is gone: it
+exited) are recovered by any live process (`lifecycle.dead_claims`), never by their own.
+
+Beats are stamped with the writer's clock and read with the reader's: machines must keep their
+clocks in sync (NTP keeps them within milliseconds; the staleness limit is seconds).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from bot.models import Heartbeat
+from bot.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+PREFIX = "proc:"
+_HOST = socket.gethostname()[:30]
+_me: tuple[int, str] | None = None
+_beater: tuple[int, threading.Thread] | None = None
+_lock = threading.Lock()
+
+
+def process_id() -> str:
+    """host:pid:random, fresh in every process (also after a fork, and when a pid is reused)."""
+    global _me
+    pid = os.getpid()
+    if _me is None or _me[0] != pid:
+        _me = (pid, f"{_HOST}:{pid}:{uuid.uuid4().hex[:8]}")
+    return _me[1]
+
+
+def owner_process(owner: str | None) -> str | None:
+    """The process part of a claim's owner (`<process id>/<pass>`); None for owners that name no
+    process (older claims, tests): those are recovered by their lease alone."""
+    if not owner or "/" not in owner:
+        return None
+    return owner.rsplit("/", 1)[0]
+
+
+def beat(session: Session, now: datetime, process: str | None = None) -> None:
+    """Say that `process` (this one by default) is alive at `now`. Not committed here."""
+    name = PREFIX + (process or process_id())
+    if not session.execute(update(Heartbeat).where(Heartbeat.name == name).values(at=now)).rowcount:
+        session.add(Heartbeat(name=name, at=now))
+        session.flush()
+
+
+def forget(session: Session, process: str | None = None) -> None:
+    """A clean exit: nothing of ours is left to recover once our claims are released."""
+    session.execute(delete(Heartbeat).where(Heartbeat.name == PREFIX + (process or process_id())))
+
+
+def dead(session: Session, processes: set[str], now: datetime, stale_seconds: float) -> set[str]:
+    """Those of `processes` (never this one) whose beat is older than `stale_seconds`, or gone."""
+    others = processes - {process_id()}
+    if not others:
+        return set()
+    beats = dict(session.execute(select(Heartbeat.name, Heartbeat.at)
+                                 .where(Heartbeat.name.in_([PREFIX + p for p in others]))).all())
+    return {p for p in others
+            if (at := beats.get(PREFIX + p)) is None or (now - at).total_seconds() > stale_seconds}
+
+
+def start_beating(rt) -> threading.Thread | None:
+    """Beat from a daemon thread of this process, once per process (a forked child starts its own).
+    Not under tests: they beat by hand with a controlled clock."""
+    global _beater
+    if rt.config.get("TESTING"):
+        return None
+    with _lock:
+        pid = os.getpid()
+        if _beater is not None and _beater[0] == pid and _beater[1].is_alive():
+            return _beater[1]
+        thread = threading.Thread(target=_beat_forever, args=(rt,), name="heartbeat", daemon=True)
+        thread.start()
+        _beater = (pid, thread)
+        return thread
+
+
+def _beat_forever(rt) -> None:
+    every = rt.config["HEARTBEAT_SECONDS"]
+    stop = rt.stopping
+    while not stop.is_set():
+        try:
+            with rt.session() as session:
+                beat(session, utcnow())
+        except Exception:  # a database blip: the next beat retries well within the staleness limit
+            log.exception("heartbeat failed")
+        stop.wait(every)
