@@ -94,6 +94,13 @@ def _content_dir(value: str) -> Path:
     return path
 
 
+def _clinic_hours(value: str) -> str:
+    from bot.clinic_hours import parse
+
+    parse(value, "UTC")  # the format; the time zone is CLINIC_TIMEZONE, joined in below
+    return value
+
+
 def _shared_keys(value: str) -> dict[str, str]:
     keys = {}
     for entry in value.split(","):
@@ -126,6 +133,10 @@ SETTINGS: dict[str, tuple] = {
     "METRICS_TOKEN": (str, None),
     "CLINIC_NAME": (str, "Your spine surgery team"),
     "CLINIC_PHONE": (_phone, None),
+    # When the clinic reads texts (the review queue's deadlines, the patients' safety line), in
+    # CLINIC_TIMEZONE (DEFAULT_TIMEZONE when unset). A clinic's own `hours` setting overrides it.
+    "CLINIC_HOURS": (_clinic_hours, "Mon-Fri 08:00-17:00"),
+    "CLINIC_TIMEZONE": (_timezone, None),
     "PLAN_HORIZON_DAYS": (_positive_int, 2),
     "DISPATCH_BATCH": (_positive_int, 500),
     "DISPATCH_THREADS": (_positive_int, 8),
@@ -213,6 +224,11 @@ def load(environ: dict[str, str] | None = None, overrides: dict | None = None,
                       "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')")
     if config["TWILIO_MESSAGING_SERVICE_SID"] and not config["TWILIO_MESSAGING_SERVICE_SID"].startswith("MG"):
         errors.append("TWILIO_MESSAGING_SERVICE_SID: must start with MG")
+    if isinstance(config.get("CLINIC_HOURS"), str):
+        from bot.clinic_hours import parse
+
+        config["CLINIC_HOURS"] = parse(config["CLINIC_HOURS"], config.get("CLINIC_TIMEZONE")
+                                       or config.get("DEFAULT_TIMEZONE") or "America/New_York")
     if errors:
         raise ConfigError("Bad configuration:\n  " + "\n  ".join(errors))
     return config

@@ -34,7 +34,11 @@ MAX_AVERAGE_GRADE = 6.0
 WARN_GRADE = 8.0
 QUIET_HOURS = (time(21, 0), time(8, 0))  # the service default (QUIET_HOURS=21:00-08:00)
 # Messages for staff, not patients: costed, but not part of the patients' reading level.
-STAFF_KEYS = {"page"}
+STAFF_KEYS = {"page", "er_rule", "read_today", "read_tomorrow", "read_weekday", "weekdays"}
+# Safety texts may take one segment more: the replies carrying the whole 911 rule are rare, and a
+# patient with numbness between the legs must read the whole rule, not a shortened one; the red-flag
+# check-in must list every item in words a patient recognises.
+SAFETY_KEYS = {"help", "screen_yes_reply", "screen_yes_reply_unpaged", "checkin_redflags"}
 
 # Longest realistic values, for counting segments.
 WORST_CASE = {
@@ -49,6 +53,10 @@ WORST_CASE = {
     "enrollment_id": "1234567",
     "code": "ABC123",
     "link": "https://postop.example.org/e/1234567/abcdef",
+    # when the clinic will read a reply (bot/replies.read_when), its longest form in any language
+    "read_when": "el miércoles antes de las 10:30",
+    "time": "10:30 AM",
+    "weekday": "Wednesday",
 }
 # Patients who read other languages often have names with letters outside GSM-7 ("María Ángela",
 # 12 characters): that alone turns the text into UCS-2 (70 characters a segment), so count that too.
@@ -65,6 +73,9 @@ SAMPLE = {
     "enrollment_id": "42",
     "code": "K7Q2",
     "link": "https://postop.example.org/e/42",
+    "read_when": "today by 3 PM",
+    "time": "3 PM",
+    "weekday": "Monday",
 }
 
 
@@ -147,8 +158,8 @@ def message_problems(library: pathways.Library, result: CheckResult) -> None:
     programme = _programme_keys(library)
     for lang, messages in sorted(library.content.items()):
         gsm_only = lang in MAX_SEGMENTS_GSM_LANGS
-        limit = MAX_SEGMENTS_GSM_LANGS.get(lang, MAX_SEGMENTS)
         for key, message in sorted(messages.items()):
+            limit = MAX_SEGMENTS_GSM_LANGS.get(lang, MAX_SEGMENTS) + (key in SAFETY_KEYS)
             users = programme.get(key) or [None]
             if key in programme and lang == "en" and not (message.source or "").strip():
                 result.problems.append((message.file, key, "English programme message has no source"))

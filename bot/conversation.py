@@ -1,37 +1,153 @@
-"""What did we last ask this patient, and does this reply answer it?"""
+"""What have we asked this patient that is still open, and which question does this reply answer?
+
+A question stays open until it is answered or the same kind of question is asked again, so a late
+"yes" to the 12:00 red-flag check-in, sent after the 18:00 pain question, still answers the check-in.
+With several open questions the reply goes to the newest one whose answer it looks like: numbers to
+the pain question, yes/no or item numbers to the red-flag check-in, yes/no to "is your medicine
+helping?". Understanding the answer's shape is this module's job; what the words mean is triage's.
+"""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.models import Observation, Outbox
 
-_YES = {"yes", "y", "yeah", "yep", "si", "sí", "s"}
-_NO = {"no", "n", "nope", "nah"}
-_WORD = re.compile(r"^\s*([a-záéíóúñ]+)\s*[.!]*\s*$", re.IGNORECASE)
+ASKED = ("sent", "delivered")
+RECENT_QUESTIONS = 20  # enough to see the last of each kind
+_YES = {"yes", "y", "yeah", "yep", "yup", "ya", "yea", "yess", "si", "s", "sip", "claro"}
+_NO = {"no", "n", "nope", "nah", "none", "nothing", "nada", "ninguno", "ninguna", "ningun", "0", "cero",
+       "zero", "nop"}
+_JOINERS = {"and", "y", "&", "e", "plus", "also", "tambien", "number", "numero", "num", "no", "#"}
+_NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "cero": 0, "uno": 1, "una": 1, "dos": 2, "tres": 3,
+                 "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10}
+# Which body site a pain number belongs to ("back 4 leg 8", "4 in my back, 8 in my hip").
+_BACK = {"back", "lower", "spine", "espalda", "cintura", "lumbar", "columna", "low"}
+_LEG = {"leg", "legs", "buttock", "buttocks", "butt", "hip", "hips", "thigh", "sciatica", "glute", "bottom",
+        "pierna", "piernas", "nalga", "nalgas", "gluteo", "gluteos", "cadera", "caderas", "muslo", "pompi"}
+_DENOMINATOR = re.compile(r"\s*(?:/|out of|de|sobre)\s*10\b")
+_TOKENS = re.compile(r"\d+(?:\.\d+)?|[a-z]+|&|#")
 
 
-def open_question(session: Session, enrollment_id: int, now: datetime, window: timedelta) -> Outbox | None:
-    """The latest question sent to the patient, if its answer window is still open (a newer
-    question replaces it)."""
-    latest = session.scalars(select(Outbox).where(
-        Outbox.enrollment_id == enrollment_id, Outbox.expects.is_not(None),
-        Outbox.status.in_(("sent", "delivered")), Outbox.sent_at.is_not(None))
-        .order_by(Outbox.sent_at.desc()).limit(1)).first()
-    if latest is None or latest.sent_at < now - window:
+@dataclass(frozen=True)
+class Answer:
+    question: Outbox
+    kind: str          # "pain", "red_flag_screen", "meds_helping"
+    value: object      # (back, leg) | "none" | "yes" | [item numbers] | "yes"/"no"
+    extra_words: bool  # more than the answer itself ("yes, my leg"): a person reads it
+
+
+_FILLER = {"in", "my", "en", "la", "el", "mi", "pain", "dolor", "is", "the", "a", "un", "es", "its", "it", "about",
+           "around", "like", "maybe", "de", "mas", "o", "menos", "more", "or", "less", "right", "now", "ahora",
+           "today", "hoy", "tonight", "level", "score", "nivel"}
+_PAIN_WORDS = {"pain", "dolor", "hurts", "hurt", "duele", "ache", "sore", "dolores"}
+
+
+def tokens(body: str) -> list[str]:
+    """Lower-case ASCII words and numbers; "1,3" stays two numbers (no decimal-comma reading here)."""
+    folded = unicodedata.normalize("NFKD", body).encode("ascii", "ignore").decode().lower()
+    return _TOKENS.findall(_DENOMINATOR.sub(" ", folded))
+
+
+def open_questions(session: Session, enrollment_id: int) -> list[Outbox]:
+    """Unanswered questions, newest first, each not yet replaced by a newer one of the same kind."""
+    recent = session.scalars(select(Outbox).where(
+        Outbox.enrollment_id == enrollment_id, Outbox.expects.is_not(None), Outbox.status.in_(ASKED),
+        Outbox.sent_at.is_not(None)).order_by(Outbox.sent_at.desc(), Outbox.id.desc()).limit(RECENT_QUESTIONS))
+    seen: set[str] = set()
+    result = []
+    for question in recent:
+        if question.expects in seen:
+            continue
+        seen.add(question.expects)
+        if question.answered_at is None:
+            result.append(question)
+    return result
+
+
+def _number(tok: str) -> float | None:
+    if tok in _NUMBER_WORDS:
+        return float(_NUMBER_WORDS[tok])
+    try:
+        return float(tok)
+    except ValueError:
         return None
-    return latest
 
 
-def yes_no(body: str) -> str | None:
-    m = _WORD.match(body)
-    if not m:
+def pain_pair(body: str) -> tuple[tuple[float | None, float | None], bool] | None:
+    """((back, leg), extra_words) from "4 8", "4 and 8", "back 4 leg 8", "4 in my back, 8 in my hip",
+    "6"; None when the reply is not one or two scores from 0 to 10."""
+    toks = tokens(body)
+    at = [i for i, t in enumerate(toks) if _number(t) is not None and (t[0].isdigit() or len(toks) <= 3)]
+    if not 1 <= len(at) <= 2 or any(not 0 <= _number(toks[i]) <= 10 for i in at):
         return None
-    word = m.group(1).lower()
-    return "yes" if word in _YES else "no" if word in _NO else None
+    labels_first = bool(toks) and (toks[0] in _BACK or toks[0] in _LEG)
+    sites: list[str | None] = []
+    for n, i in enumerate(at):
+        if labels_first:
+            span = toks[(at[n - 1] + 1 if n else 0):i]
+        else:
+            span = toks[i + 1:(at[n + 1] if n + 1 < len(at) else len(toks))]
+        sites.append("leg" if any(t in _LEG for t in span) else "back" if any(t in _BACK for t in span) else None)
+    values = [_number(toks[i]) for i in at]
+    if len(values) == 1:
+        pair = (None, values[0]) if sites[0] == "leg" else (values[0], None)
+    elif sites[0] == "leg" or sites[1] == "back":
+        pair = (values[1], values[0])
+    else:
+        pair = (values[0], values[1])
+    extra = [t for t in toks if _number(t) is None and t not in _BACK | _LEG | _JOINERS | _FILLER]
+    if len(extra) > 3 and not any(t in _PAIN_WORDS for t in toks):
+        return None  # "walked 3 times and 4 miles today": numbers, not scores
+    return pair, bool(extra)
+
+
+def screen_answer(body: str, items: int) -> tuple[object, bool] | None:
+    """The red-flag check-in: ("none" | "yes" | [item numbers], extra_words), or None when the reply
+    does not start like an answer. Any reply starting with yes/si answers it ("yes a little")."""
+    toks = tokens(body)
+    if not toks:
+        return None
+    numbers = [int(v) for t in toks if (v := _number(t)) is not None and t[0].isdigit() and v == int(v)]
+    picked = sorted({n for n in numbers if 1 <= n <= items})
+    rest = [t for t in toks if _number(t) is None and t not in _JOINERS and t not in _YES]
+    if toks[0] in _YES:
+        return (picked or "yes"), bool(rest)
+    if toks[0] in _NO and toks[0] != "no" or (toks[0] == "no" and not picked):
+        return "none", len(toks) > 1
+    if picked and len(picked) == len(set(numbers)) and all(t[0].isdigit() or t in _JOINERS for t in toks):
+        return picked, False
+    return None
+
+
+def yes_no(body: str) -> tuple[str, bool] | None:
+    """("yes" | "no", extra_words) for a reply starting with yes/si or no."""
+    toks = tokens(body)
+    if toks and toks[0] in _YES:
+        return "yes", len(toks) > 1
+    if toks and toks[0] in {"no", "n", "nope", "nah", "nop"}:
+        return "no", len(toks) > 1
+    return None
+
+
+def match(questions: list[Outbox], body: str, items_for) -> Answer | None:
+    """The newest open question this reply has the shape of an answer to. `items_for(question)`:
+    how many numbered items a red-flag check-in lists."""
+    for question in questions:
+        if question.expects == "pain_score" and (found := pain_pair(body)):
+            return Answer(question, "pain", found[0], found[1])
+        if question.expects == "redflag_list" and (found := screen_answer(body, items_for(question))):
+            return Answer(question, "red_flag_screen", found[0], found[1])
+        if question.expects == "yes_no" and (found := yes_no(body)):
+            return Answer(question, "meds_helping" if question.content_key == "pain_meds_question"
+                          else "yes_no", found[0], found[1])
+    return None
 
 
 def record_answer(session: Session, question: Outbox, kind: str, value: str, inbound_id: int,
@@ -41,3 +157,10 @@ def record_answer(session: Session, question: Outbox, kind: str, value: str, inb
                               question_id=question.id, inbound_id=inbound_id, observed_at=now)
     session.add(observation)
     return observation
+
+
+def might_answer_screen(body: str) -> bool:
+    """A reply that may answer the red-flag check-in ("yes a little", "3", "2 y 5"): acted on at once
+    by the webhook, whatever question turns out to be open."""
+    toks = tokens(body)
+    return bool(toks) and (toks[0] in _YES or all(t[0].isdigit() or t in _JOINERS for t in toks))

@@ -164,7 +164,9 @@ def _settle_in_doubt(run: Pass, row_id: int, to: str, body: str, since: datetime
 def _hold_reason(session: Session, rt: Runtime, row: Outbox, enrollment: Enrollment | None,
                  now: datetime) -> str | None:
     """Last checks at the moment of sending; anything that changed since planning wins."""
-    if session.get(OptOut, row.to_phone) is not None:
+    # The one text an opted-out number still gets: the confirmation of an opt-out word Twilio does
+    # not know (Spanish PARAR, BAJA...), which Twilio therefore does not confirm itself.
+    if row.kind != Kind.OPTOUT_CONFIRM and session.get(OptOut, row.to_phone) is not None:
         lifecycle.settle_held(row, Status.CANCELLED, "number opted out (STOP)")
         return "cancelled"
     if row.kind == Kind.PROGRAMME:

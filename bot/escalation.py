@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from bot.audit import record
 from bot.clinics import default_clinic
-from bot.models import Coordinator, Enrollment, Escalation
-from bot.outbox import rows
+from bot.models import Coordinator, Enrollment, Escalation, Outbox
+from bot.outbox import Kind, rows
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,20 @@ def _coordinators(session: Session, clinic_id: int | None, rank: int | None) -> 
     if rank is not None:
         query = query.where(Coordinator.on_call_rank == rank)
     return list(session.scalars(query))
+
+
+def on_call_for(session: Session, clinic_id: int | None) -> list[Coordinator]:
+    """Who a red flag from this clinic's patient pages first (rank 1, or everyone active when no one
+    has a rank). Replies that say "we have alerted your care team", the dashboard's "nobody on call"
+    banner and /healthz all ask here."""
+    ranks = _ranks(session, clinic_id)
+    return _coordinators(session, clinic_id, ranks[0] if ranks else None)
+
+
+def pages_sent(session: Session, escalation: Escalation) -> int:
+    """How many pages this escalation queued: a reply may say the team was alerted only if > 0."""
+    return len(session.scalars(select(Outbox.id).where(Outbox.kind == Kind.PAGE,
+                                                       Outbox.escalation_id == escalation.id)).all())
 
 
 def open_escalation(session: Session, rt: Runtime, enrollment: Enrollment | None, inbound_id: int | None,

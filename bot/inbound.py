@@ -10,37 +10,30 @@ out as urgent outbox rows (no quiet hours, no pacing), like pages.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot import conversation, escalation, keywords, planner
+from bot import conversation, escalation, keywords, planner, respond, review
 from bot.audit import record
 from bot.inbound_store import claim_next, hold, release, store, store_now
 from bot.logs import mask_phone
-from bot.messages import settings_for, values_for
-from bot.models import Coordinator, Enrollment, Escalation, Inbound, OptOut, ReviewItem
+from bot.messages import settings_for
+from bot.models import Coordinator, Enrollment, Escalation, Inbound, OptOut
 from bot.outbox import rows as outbox_rows
 from bot.outbox.lifecycle import new_owner
+from bot.outbox.states import Kind
+from bot.replies import say
+from bot.respond import REPLY_KEYS, Outcome
 from bot.runtime import Runtime
-from bot.timeutil import utc_to_local, utcnow
-from bot.triage import TriageResult, classify, might_be_urgent
+from bot.timeutil import utcnow
+from bot.triage import classify, might_be_urgent
+from bot.triage.catalogue import reply_for
 
 log = logging.getLogger(__name__)
 __all__ = ["process", "process_and_send", "process_pending", "receive", "store", "store_now"]
-TIER_REPLY = {"emergency": "emergency_reply", "urgent": "urgent_reply", "routine": "routine_reply"}
 MAX_ATTEMPTS = 3
-SHORT_ACK_WORDS = 3  # "ok thanks", "gracias!", "will do": understood, nobody needs to read them
-
-
-@dataclass
-class Outcome:
-    reply: str | None
-    handled_as: str
-    tier: str | None = None
-    escalation_id: int | None = None
 
 
 def receive(rt: Runtime, session: Session, message_sid: str, from_phone: str, body: str, to_phone: str | None,
@@ -85,29 +78,31 @@ def process_pending(rt: Runtime, now: datetime | None = None, limit: int = 200) 
             except Exception:
                 session.rollback()  # nothing half-done survives; the message itself stays stored
                 log.exception("inbound %s: processing failed", inbound_id)
-                _failed(session, inbound_id, owner, at)
+                _failed(rt, session, inbound_id, owner, at)
                 skip.append(inbound_id)  # once per pass: the next pass (the clock's sweeper) tries again
         done += 1
     return done
 
 
-def _failed(session: Session, inbound_id: int, owner: str, now: datetime) -> None:
+def _failed(rt: Runtime, session: Session, inbound_id: int, owner: str, now: datetime) -> None:
     """Count the failure; after a few, hand the message to a human instead of retrying forever."""
     release(session, inbound_id, owner)
     inbound = session.get(Inbound, inbound_id, populate_existing=True)
     if inbound.attempts >= MAX_ATTEMPTS:
         inbound.processed_at, inbound.handled_as = now, "error"
-        session.add(ReviewItem(enrollment_id=None, inbound_id=inbound_id, reason="processing_failed",
-                               detail="the service could not process this reply; read it", created_at=now))
+        enrollment = session.get(Enrollment, inbound.enrollment_id) if inbound.enrollment_id else None
+        review.add(session, rt, enrollment, inbound_id, "processing_failed", now,
+                   "the service could not process this reply; read it")
 
 
 def needs_action_now(body: str) -> bool:
     """Whether a just-stored reply should be acted on this instant rather than by the clock's next
     sweep (seconds later). Cheap and context-free on purpose: anything that might be a red flag, a
-    keyword, a coordinator's ACK or a "yes" to the red-flag screen goes now; "ok thanks" can wait
+    keyword, a coordinator's ACK, a "yes" or an item number for the red-flag check-in ("3" may be
+    numbness between the legs) goes now; "ok thanks" can wait
     for the sweep, which keeps the webhook fast under load. A bare "9" is urgent only as the answer
     to the pain question, which this check does not know about, so it is read both ways."""
-    if keywords.keyword(body, opted_out=True) or keywords.ack_code(body) or conversation.yes_no(body) == "yes":
+    if keywords.keyword(body, opted_out=True) or keywords.ack_code(body) or conversation.might_answer_screen(body):
         return True
     # might_be_urgent rules most everyday replies out in microseconds; classify settles the rest.
     return might_be_urgent(body) and any(classify(body, context=context).tier in ("urgent", "emergency")
@@ -137,85 +132,50 @@ def _route(rt: Runtime, session: Session, inbound: Inbound, now: datetime) -> Ou
                                  .limit(1)).first()
     inbound.enrollment_id = enrollment.id if enrollment else None
     opted_out = session.get(OptOut, phone) is not None
-    word = keywords.keyword(body, opted_out)
+    word, word_lang = keywords.keyword_lang(body, opted_out)
     if word == "opt_out":
-        return _opt_out(session, phone, now)
+        return _opt_out(rt, session, enrollment, inbound, word_lang, now)
     if word == "opt_in":
         return _opt_in(rt, session, enrollment, inbound, opted_out, now)
     if word == "help":
-        return Outcome(_say(rt, session, enrollment, phone, "help", inbound, now, opted_out=False), "help")
+        return _help(rt, session, enrollment, inbound, word_lang, now)
     if enrollment is None:
         return _unknown_sender(rt, session, inbound, now)
-    return _patient_reply(rt, session, enrollment, inbound, opted_out, now)
+    return respond.handle(rt, session, enrollment, inbound, opted_out, now)
 
 
-def _patient_reply(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbound, opted_out: bool,
-                   now: datetime) -> Outcome:
-    window = timedelta(hours=rt.config["ANSWER_WINDOW_HOURS"])
-    question = conversation.open_question(session, enrollment.id, now, window)
-    context = question.expects if question else None
-    result = classify(inbound.body, enrollment.language, context)
-    tier = result.tier
-    handled = "triage"
-    if question is not None:
-        question.answered_at = question.answered_at or now  # any reply breaks a silence streak
-        if context == "pain_score" and result.pain is not None:
-            conversation.record_answer(session, question, "pain", f"{result.pain:g}", inbound.id, now)
-            handled = "answer"
-        elif context == "yes_no" and (answer := conversation.yes_no(inbound.body)):
-            conversation.record_answer(session, question, "red_flag_screen", answer, inbound.id, now)
-            handled = "answer"
-            if answer == "yes" and tier in ("none", "routine"):
-                # "Yes" to "any of these red flags?" names no flag; the safer reading is the urgent one.
-                tier, result = "urgent", TriageResult("urgent", ["red_flag_screen_yes"],
-                                                      ["red_flag_screen_yes: 'yes'"], result.lang)
-    inbound.tier, inbound.flags, inbound.evidence = tier, list(result.flags), list(result.evidence)
-    outcome = Outcome(None, handled, tier)
-    if tier in ("emergency", "urgent"):
-        esc = escalation.open_escalation(session, rt, enrollment, inbound.id, tier, list(result.flags),
-                                         list(result.evidence), now)
-        outcome.escalation_id = esc.id
-        key = "crisis_reply" if "self_harm" in result.flags else (
-            "screen_yes_reply" if "red_flag_screen_yes" in result.flags else TIER_REPLY[tier])
-    elif tier == "routine":
-        session.add(ReviewItem(enrollment_id=enrollment.id, inbound_id=inbound.id, reason="routine_reply",
-                               detail=", ".join(result.flags) or None, created_at=now))
-        key = TIER_REPLY[tier]
-    else:
-        key = "ack_answer" if handled == "answer" else "ack_message"
-        if handled != "answer" and len(inbound.body.split()) > SHORT_ACK_WORDS:
-            # Free text in which triage found nothing may still be something the rules do not know
-            # yet: a person reads it (safety rule 1), without troubling the patient or the pager.
-            session.add(ReviewItem(enrollment_id=enrollment.id, inbound_id=inbound.id, reason="free_text",
-                                   created_at=now))
-    outcome.reply = _say(rt, session, enrollment, enrollment.phone, key, inbound, now, opted_out)
+def _help(rt: Runtime, session: Session, enrollment: Enrollment | None, inbound: Inbound, word_lang: str,
+          now: datetime) -> Outcome:
+    """HELP / AYUDA: the carrier's required answer (with the 911 rule), in the patient's language
+    (or the keyword's, for a number we do not know); and from a patient an urgent escalation too:
+    from someone recovering from spine surgery "help" may mean exactly that (INFO does not)."""
+    language = enrollment.language if enrollment is not None else word_lang
+    text = say(rt, session, enrollment, inbound.from_phone, "help", inbound, now, False, language=language)
+    result = classify(inbound.body, language, None)
+    tier, flags, evidence = result.tier, list(result.flags), list(result.evidence)
+    if enrollment is not None and keywords.is_help_word(inbound.body) and tier not in ("urgent", "emergency"):
+        tier, flags, evidence = "urgent", flags + ["help_request"], evidence + [f"help_request: {inbound.body!r}"]
+    inbound.tier, inbound.flags, inbound.evidence = tier, flags, evidence
+    outcome = Outcome(text, "help", tier)
+    if enrollment is not None and tier in ("urgent", "emergency"):
+        outcome.escalation_id = escalation.open_escalation(session, rt, enrollment, inbound.id, tier, flags,
+                                                           evidence, now).id
     return outcome
 
 
-def _say(rt: Runtime, session: Session, enrollment: Enrollment | None, phone: str, key: str, inbound: Inbound,
-         now: datetime, opted_out: bool) -> str | None:
-    """Answer the patient: an urgent outbox row, sent at once whatever the hour. Nothing for an
-    opted-out number."""
-    if opted_out:
-        return None
-    language = enrollment.language if enrollment else "en"
-    if enrollment is not None:
-        values = values_for(rt.library, enrollment, rt.config["CLINIC_NAME"], rt.config["CLINIC_PHONE"],
-                            utc_to_local(now, enrollment.timezone).date())
-    else:
-        values = {"first_name": "", "clinic_name": rt.config["CLINIC_NAME"],
-                  "clinic_phone": rt.config["CLINIC_PHONE"] or "your surgeon's office"}
-    body = rt.library.render(language, key, values)
-    session.add(outbox_rows.reply(inbound.message_sid, phone, body, now, enrollment.id if enrollment else None, key))
-    return body
-
-
-def _opt_out(session: Session, phone: str, now: datetime) -> Outcome:
+def _opt_out(rt: Runtime, session: Session, enrollment: Enrollment | None, inbound: Inbound, word_lang: str,
+             now: datetime) -> Outcome:
+    phone = inbound.from_phone
     if session.get(OptOut, phone) is None:
         session.add(OptOut(phone=phone, opted_out_at=now, source="sms"))
     cancelled = outbox_rows.cancel_future(session, phone=phone)
     record(session, f"patient:{mask_phone(phone)}", "opt_out", None, {"cancelled": cancelled})
-    return Outcome(None, "opt_out")  # Twilio itself confirms a STOP; a second text would be noise
+    if word_lang == "en":
+        return Outcome(None, "opt_out")  # Twilio itself confirms a STOP; a second text would be noise
+    # Twilio neither blocks nor confirms PARAR/BAJA: the service confirms, in Spanish, once.
+    text = say(rt, session, enrollment, phone, "opt_out_confirm", inbound, now, True, language="es", force=True,
+               kind=Kind.OPTOUT_CONFIRM)
+    return Outcome(text, "opt_out")
 
 
 def _opt_in(rt: Runtime, session: Session, enrollment: Enrollment | None, inbound: Inbound, was_opted_out: bool,
@@ -227,7 +187,7 @@ def _opt_in(rt: Runtime, session: Session, enrollment: Enrollment | None, inboun
     record(session, f"patient:{mask_phone(phone)}", "opt_in", None, {"was_opted_out": was_opted_out})
     if enrollment is None:
         return Outcome(None, "opt_in")
-    return Outcome(_say(rt, session, enrollment, phone, "opt_in_confirm", inbound, now, False), "opt_in")
+    return Outcome(say(rt, session, enrollment, phone, "opt_in_confirm", inbound, now, False), "opt_in")
 
 
 def _unknown_sender(rt: Runtime, session: Session, inbound: Inbound, now: datetime) -> Outcome:
@@ -235,16 +195,18 @@ def _unknown_sender(rt: Runtime, session: Session, inbound: Inbound, now: dateti
     emergency whoever texts it."""
     result = classify(inbound.body)
     inbound.tier, inbound.flags, inbound.evidence = result.tier, list(result.flags), list(result.evidence)
-    session.add(ReviewItem(inbound_id=inbound.id, reason="unknown_sender", detail=result.tier, created_at=now))
+    review.add(session, rt, None, inbound.id, "unknown_sender", now, result.tier)
     opted_out = session.get(OptOut, inbound.from_phone) is not None
+    language = result.lang if result.lang in rt.library.content else "en"
     if result.tier in ("emergency", "urgent"):
         esc = escalation.open_escalation(session, rt, None, inbound.id, result.tier, list(result.flags),
                                          list(result.evidence), now)
-        key = "crisis_reply" if "self_harm" in result.flags else TIER_REPLY[result.tier]
-        return Outcome(_say(rt, session, None, inbound.from_phone, key, inbound, now, opted_out), "unknown_sender",
-                       result.tier, esc.id)
-    return Outcome(_say(rt, session, None, inbound.from_phone, "unknown_sender", inbound, now, opted_out),
-                   "unknown_sender", result.tier)
+        key = REPLY_KEYS[reply_for(list(result.flags), result.tier)]
+        key = key if escalation.pages_sent(session, esc) else key + "_unpaged"
+        return Outcome(say(rt, session, None, inbound.from_phone, key, inbound, now, opted_out, language=language),
+                       "unknown_sender", result.tier, esc.id)
+    return Outcome(say(rt, session, None, inbound.from_phone, "unknown_sender", inbound, now, opted_out,
+                       language=language), "unknown_sender", result.tier)
 
 
 def _coordinator_ack(session: Session, coordinator: Coordinator, inbound: Inbound, code: str,

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select, text, update
 
-from bot import dispatch, escalation, inbound, planner, silence
+from bot import dispatch, escalation, inbound, planner, review, silence
 from bot.messages import settings_for
 from bot.models import Enrollment, Heartbeat
 from bot.runtime import Runtime
@@ -82,6 +82,8 @@ JOBS: list[Job] = [
     Job("inbound", inbound.process_pending, "INBOUND_SWEEP_SECONDS"),
     # The ladder must move within a minute of a page timing out.
     Job("escalation_watchdog", escalation.watchdog, 30),
+    # A review item past its deadline pages the ladder at low priority (then the watchdog moves it).
+    Job("review_overdue", review.page_overdue, 60),
     Job("silence", silence.check, 600),
     # `postop tick` runs it as a job; the clock runs it as a loop of its own (bot.dispatch_loop).
     Job("dispatch", dispatch.dispatch_due, 10),

@@ -7,20 +7,42 @@ from bot.pathways import Library
 
 # Texts the service sends on its own (not from a schedule), with the extra values each may use.
 SYSTEM_KEYS: dict[str, set[str]] = {
+    "er_rule": set(),
     "help": set(),
     "opt_in_confirm": set(),
+    "opt_out_confirm": set(),
     "ack_answer": set(),
-    "ack_pain_high": set(),
     "ack_message": set(),
-    "routine_reply": set(),
+    # Replies that send the reply to a person: {read_when} is the review item's deadline.
+    "review_reply": {"read_when"},
+    "answer_review_reply": {"read_when"},
+    "routine_reply": {"read_when"},
+    "ack_pain_high": {"read_when"},
+    "pain_review_reply": {"read_when"},
+    "pain_meds_question": set(),
+    "pain_selfcare": set(),
+    # A red flag: the plain key when a page went to someone on call, _unpaged when nobody was paged.
     "urgent_reply": set(),
+    "urgent_reply_unpaged": set(),
     "emergency_reply": set(),
+    "emergency_reply_unpaged": set(),
     "crisis_reply": set(),
+    "crisis_reply_unpaged": set(),
     "screen_yes_reply": set(),
+    "screen_yes_reply_unpaged": set(),
     "unknown_sender": set(),
+    # Pieces of {read_when}: "today by 5 PM", "tomorrow by 9 AM", "on Monday by 9 AM".
+    "read_today": {"time"},
+    "read_tomorrow": {"time"},
+    "read_weekday": {"time", "weekday"},
+    "weekdays": set(),
     "silence_nudge": set(),
     "page": {"tier", "flags", "enrollment_id", "code", "link"},
 }
+
+
+# Fragments used inside other texts, not sent alone (no reading grade of their own).
+FRAGMENT_KEYS = {"er_rule", "read_today", "read_tomorrow", "read_weekday", "weekdays"}
 
 
 def settings_for(library: Library, enrollment) -> dict:

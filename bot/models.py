@@ -89,7 +89,8 @@ class Outbox(Base):
     step: Mapped[str | None] = mapped_column(String(100))
     day: Mapped[int | None] = mapped_column(Integer)
     content_key: Mapped[str | None] = mapped_column(String(100))
-    # What an answer to this text means (pain_score, yes_no), if it asks something.
+    # What an answer to this text means (pain_score, redflag_list, yes_no), if it asks something; it
+    # stays open until answered or asked again (bot/conversation.py).
     expects: Mapped[str | None] = mapped_column(String(32))
     body: Mapped[str | None] = mapped_column(Text)
     # Safety texts and pages jump the queue and ignore quiet hours and pacing.
@@ -226,7 +227,8 @@ class Escalation(Base):
 
 
 class ReviewItem(Base):
-    """Something a coordinator should look at next business day: routine replies, silence, bad numbers."""
+    """Something a person must read by a deadline (bot/review.py): every reply not positively benign,
+    routine questions, silence, bad numbers. Past due_at it pages the on-call ladder (escalation_id)."""
     __tablename__ = "review_items"
     id: Mapped[int] = mapped_column(primary_key=True)
     enrollment_id: Mapped[int | None] = mapped_column(ForeignKey("enrollments.id"), index=True)
@@ -234,8 +236,18 @@ class ReviewItem(Base):
     reason: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The low-priority escalation opened when the item went past due (one per item).
+    escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (
+        # The overdue watchdog looks only at open items not yet paged for.
+        Index("ix_review_items_due", "due_at",
+              sqlite_where=text("resolved_at IS NULL AND escalation_id IS NULL"),
+              postgresql_where=text("resolved_at IS NULL AND escalation_id IS NULL")),
+    )
 
 
 class AuditLog(Base):

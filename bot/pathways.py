@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-EXPECTS = {None, "pain_score", "yes_no"}
+EXPECTS = {None, "pain_score", "redflag_list", "yes_no"}
 # Values every message may use; clinic/pathway settings add their own names on top.
 PATIENT_FIELDS = {"first_name", "clinic_name", "clinic_phone", "day", "week"}
 _DAYS = re.compile(r"^(\d+)(?:-(\d+)(?:/(\d+))?)?$")
@@ -35,6 +35,8 @@ class Step:
     expects: str | None = None
     when: str | None = None  # a boolean setting, e.g. "brace": the step only runs when it is true
     source: str | None = None
+    # redflag_list: the catalogue flag each numbered item of the text stands for (item 1 first)
+    items: tuple[str, ...] = ()
 
 
 @dataclass
@@ -141,18 +143,27 @@ def _load_pathway(path: Path, problems: list) -> Pathway | None:
         if not isinstance(raw, dict) or not {"id", "days", "at", "message"} <= set(raw):
             problems.append((where, "-", "a step needs id, days, at and message"))
             continue
-        for key in sorted(set(raw) - {"id", "days", "at", "message", "expects", "when", "source"}):
+        for key in sorted(set(raw) - {"id", "days", "at", "message", "expects", "when", "source", "items"}):
             problems.append((where, key, "unknown field"))
         if raw["id"] in seen:
             problems.append((where, "id", "used twice"))
         seen.add(raw["id"])
         if raw.get("expects") not in EXPECTS:
-            problems.append((where, "expects", f"must be one of pain_score, yes_no, not {raw.get('expects')!r}"))
+            problems.append((where, "expects", f"must be one of {', '.join(sorted(e for e in EXPECTS if e))},"
+                             f" not {raw.get('expects')!r}"))
+        items = tuple(str(i) for i in raw.get("items") or ())
+        if (raw.get("expects") == "redflag_list") != bool(items):
+            problems.append((where, "items", "a redflag_list step lists its items, and only such a step does"))
+        from bot.triage.catalogue import catalogue
+
+        for item in items:
+            if item not in catalogue():
+                problems.append((where, "items", f"{item!r} is not a flag of the red-flag catalogue"))
         if raw.get("when") is not None and raw["when"] not in (data.get("settings") or {}):
             problems.append((where, "when", f"{raw['when']!r} is not a setting of this pathway"))
         step = Step(id=str(raw["id"]), days=parse_days(raw["days"], where, problems),
                     at=_parse_time(raw["at"], where, problems), message=str(raw["message"]),
-                    expects=raw.get("expects"), when=raw.get("when"), source=raw.get("source"))
+                    expects=raw.get("expects"), when=raw.get("when"), source=raw.get("source"), items=items)
         if step.days and step.days[-1] > int(data.get("length_days", 0)):
             problems.append((where, "days", f"day {step.days[-1]} is after length_days"))
         steps.append(step)
@@ -213,6 +224,10 @@ def consistency_problems(library: Library) -> list[tuple[str, str, str]]:
                     continue
                 for name in sorted(message.placeholders - known):
                     problems.append((message.file, message.key, f"unknown placeholder {{{name}}}"))
+                for number in range(1, len(step.items) + 1):
+                    if not re.search(rf"(?<!\d){number}(?!\d)", message.text):
+                        problems.append((message.file, message.key, f"item {number} ({step.items[number - 1]})"
+                                         f" of step {step.id} is not numbered in the text"))
     for key, extra in sorted(SYSTEM_KEYS.items()):
         for lang, messages in library.content.items():
             if key not in messages:

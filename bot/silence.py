@@ -6,8 +6,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from bot import review
 from bot.messages import values_for
-from bot.models import Enrollment, Outbox, ReviewItem
+from bot.models import Enrollment, Inbound, Outbox, ReviewItem
 from bot.outbox import rows
 from bot.outbox.states import ASKED
 from bot.runtime import Runtime
@@ -26,11 +27,13 @@ def check(rt: Runtime, now: datetime, batch: int = 500) -> int:
             question.silence_checked = True
             if question.answered_at is not None or question.status not in ASKED or question.enrollment_id is None:
                 continue
+            if _replied_since(session, question):  # any reply breaks a silence streak, answer or not
+                continue
             previous = session.scalars(select(Outbox).where(
                 Outbox.enrollment_id == question.enrollment_id, Outbox.expects.is_not(None),
                 Outbox.status.in_(ASKED), Outbox.sent_at < question.sent_at)
                 .order_by(Outbox.sent_at.desc()).limit(1)).first()
-            if previous is None or previous.answered_at is not None:
+            if previous is None or previous.answered_at is not None or _replied_since(session, previous):
                 continue
             already = session.scalars(select(ReviewItem.id).where(
                 ReviewItem.enrollment_id == question.enrollment_id, ReviewItem.reason == "silence",
@@ -40,11 +43,17 @@ def check(rt: Runtime, now: datetime, batch: int = 500) -> int:
             enrollment = session.get(Enrollment, question.enrollment_id)
             if enrollment.status != "active":
                 continue
-            session.add(ReviewItem(enrollment_id=enrollment.id, reason="silence", created_at=now,
-                                   detail="two check-ins in a row unanswered"))
+            review.add(session, rt, enrollment, None, "silence", now, "two check-ins in a row unanswered")
             values = values_for(rt.library, enrollment, rt.config["CLINIC_NAME"], rt.config["CLINIC_PHONE"],
                                 utc_to_local(now, enrollment.timezone).date())
             session.add(rows.nudge(enrollment.id, question.id, enrollment.phone,
                                    rt.library.render(enrollment.language, "silence_nudge", values), now))
             nudged += 1
     return nudged
+
+
+def _replied_since(session, question: Outbox) -> bool:
+    """Questions stay open until answered (bot/conversation.py), so "silent" means no reply at all."""
+    reply = session.scalars(select(Inbound.id).where(Inbound.enrollment_id == question.enrollment_id,
+                                                     Inbound.received_at >= question.sent_at).limit(1)).first()
+    return reply is not None

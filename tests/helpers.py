@@ -66,3 +66,25 @@ def add_coordinator(rt, name: str, phone: str, rank: int | None, clinic: str | N
                         on_call_rank=rank, clinic_id=home.id)
         s.add(c)
     return c
+
+
+QUESTIONS = {"redflags": ("redflags-checkin", "checkin_redflags", "redflag_list"),
+             "pain": ("pain-checkin", "checkin_pain", "pain_score")}
+
+
+def asked(rt, enrollment, what: str, at: datetime) -> int:
+    """A check-in question ('redflags' or 'pain') sent to the patient at `at`; returns its outbox id."""
+    step, content_key, expects = QUESTIONS[what]
+    with rt.session() as session:
+        row = Outbox(key=f"q:{what}:{at.isoformat()}", enrollment_id=enrollment.id, to_phone=enrollment.phone,
+                     kind="programme", step=step, content_key=content_key, expects=expects, body=content_key,
+                     due_at=at, status="sent", sent_at=at)
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def render(rt, language: str, key: str, **values) -> str:
+    """A system text as the patient reads it (the fixtures' clinic phone, patient Ana)."""
+    return rt.library.render(language, key, {"first_name": "Ana", "clinic_phone": "+12025550111",
+                                             "clinic_name": "Riverside Spine Center", **values})

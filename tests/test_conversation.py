@@ -1,81 +1,135 @@
-"""Check-in answers in context become observations; out of context they are just text."""
-from datetime import datetime, timedelta
+"""Check-in answers as people write them: two pain numbers, the medicine question, rises, repeats,
+late answers matched to the right open question. Times: Monday 2026-11-23, clinic Mon-Fri 08-17 New York."""
+from datetime import date, datetime, timedelta
 
+import pytest
 import time_machine
 
-from bot.dispatch import dispatch_due
-from bot.models import Observation, ReviewItem
-from tests.helpers import add_coordinator, enroll, outbox, reply, sms
+from bot.models import Escalation, Inbound, Observation, Outbox, ReviewItem
+from tests.helpers import add_coordinator, asked, enroll, outbox, render, reply
 
-ENROLLED = datetime(2026, 11, 21, 12, 0)
-ASKED = datetime(2026, 11, 21, 23, 0)  # 18:00 in New York: the pain question goes out
+NOON = datetime(2026, 11, 23, 17, 0)      # 12:00 in New York: the red-flag check-in
+EVENING = datetime(2026, 11, 23, 23, 0)   # 18:00: the pain question (the clinic closed at 17:00)
 
 
-def observations(rt):
+def observations(rt, kind=None):
     with rt.session() as s:
-        return [(o.kind, o.value, o.question_id) for o in s.query(Observation).order_by(Observation.id)]
+        query = s.query(Observation).order_by(Observation.id)
+        return [(o.kind, o.value, o.question_id) for o in query if kind is None or o.kind == kind]
 
 
-def ask_pain(rt):
-    enroll(rt, ENROLLED)
-    with time_machine.travel(ASKED, tick=False):
-        dispatch_due(rt, ASKED)
-    return outbox(rt, step="pain-checkin", day=1)[0]
-
-
-def test_number_after_the_pain_question_is_stored_as_pain(client, rt, fake_twilio):
-    question = ask_pain(rt)
-    with time_machine.travel(ASKED + timedelta(minutes=20), tick=False):
-        answer = reply(client, fake_twilio, "6", "SM" + "1" * 32)
-    assert observations(rt) == [("pain", "6", question.id)]
-    assert answer.startswith("Thank you, Ana. A nurse will read")  # 5-7 is routine: reviewed next business day
+def rows(rt, model, **filters):
     with rt.session() as s:
-        assert s.query(ReviewItem).filter_by(reason="routine_reply").count() == 1
-    assert outbox(rt, id=question.id)[0].answered_at == ASKED + timedelta(minutes=20)
+        return s.query(model).filter_by(**filters).order_by(model.id).all()
 
 
-def test_low_pain_gets_the_normal_acknowledgement(client, rt, fake_twilio):
-    ask_pain(rt)
-    with time_machine.travel(ASKED + timedelta(minutes=5), tick=False):
-        answer = reply(client, fake_twilio, "pain is a 3", "SM" + "2" * 32)
-    assert answer == "Thank you, Ana. Your answer is saved."
-    assert observations(rt)[0][:2] == ("pain", "3")
-
-
-def test_high_pain_pages_as_urgent(client, rt, fake_twilio):
+@pytest.fixture
+def patient(rt):
     add_coordinator(rt, "Dana Whitfield", "+12025550181", 1)
-    ask_pain(rt)
-    with time_machine.travel(ASKED + timedelta(minutes=5), tick=False):
-        answer = reply(client, fake_twilio, "9", "SM" + "3" * 32)
-    assert "call your surgeon's office" in answer
+    return enroll(rt, NOON - timedelta(hours=6))
+
+
+def say(client, fake_twilio, body, n, at):
+    with time_machine.travel(at, tick=False):
+        return reply(client, fake_twilio, body, f"SM{n:032d}")
+
+
+@pytest.mark.parametrize("body", ["4 8", "4 and 8", "back 4 leg 8", "4 in my back, 8 in my hip"])
+def test_two_pain_numbers_are_both_recorded_and_8_asks_about_the_medicine(client, rt, fake_twilio, patient, body):
+    question = asked(rt, patient, "pain", EVENING)
+    answer = say(client, fake_twilio, body, 1, EVENING + timedelta(minutes=5))
+    assert observations(rt) == [("pain", "4", question), ("pain_leg", "8", question)]
+    assert answer == "Ana, that is a lot of pain. Is your pain medicine helping? Reply YES or NO."
+    assert rows(rt, Escalation) == [] and [i.reason for i in rows(rt, ReviewItem)] == ["pain_high"]
+
+
+def test_spanish_pain_numbers_with_their_sites(client, rt, fake_twilio, patient):
+    with rt.session() as s:
+        s.get(type(patient), patient.id).language = "es"
+    question = asked(rt, patient, "pain", EVENING)
+    answer = say(client, fake_twilio, "espalda 3 pierna 2", 1, EVENING + timedelta(minutes=5))
+    assert observations(rt) == [("pain", "3", question), ("pain_leg", "2", question)]
+    assert answer == "Gracias, Ana. Guardamos su respuesta."
+
+
+def test_high_pain_medicine_not_helping_is_urgent(client, rt, fake_twilio, patient):
+    asked(rt, patient, "pain", EVENING)
+    say(client, fake_twilio, "9", 1, EVENING + timedelta(minutes=5))
+    answer = say(client, fake_twilio, "no", 2, EVENING + timedelta(minutes=8))
+    [esc] = rows(rt, Escalation)
+    assert (esc.tier, esc.flags) == ("urgent", ["pain_meds_not_helping"])
+    assert answer == render(rt, "en", "urgent_reply")
     assert "[URGENT]" in fake_twilio.to("+12025550181")[0].body
 
 
-def test_number_out_of_context_is_not_a_pain_score(client, rt, fake_twilio):
-    enroll(rt, ENROLLED)  # nothing asked yet
-    with time_machine.travel(ENROLLED + timedelta(hours=1), tick=False):
-        sms(client, "6", "SM" + "4" * 32)
+def test_high_pain_medicine_helping_is_read_the_same_business_day(client, rt, fake_twilio, patient):
+    asked(rt, patient, "pain", EVENING)
+    say(client, fake_twilio, "8", 1, EVENING + timedelta(minutes=5))
+    answer = say(client, fake_twilio, "YES", 2, EVENING + timedelta(minutes=8))
+    assert answer == render(rt, "en", "ack_pain_high", read_when="tomorrow by 5 PM")
+    [item] = rows(rt, ReviewItem)
+    assert item.reason == "pain_high" and item.due_at == datetime(2026, 11, 24, 22, 0)  # Tuesday 17:00
+    assert rows(rt, Escalation) == [] and outbox(rt, content_key="ack_pain_high")
+    assert observations(rt, "pain_meds_helping")[0][1] == "yes"
+
+
+def test_a_rise_of_two_goes_to_review_and_a_steady_5_to_7_gets_self_care_without_a_promise(
+        client, rt, fake_twilio, patient):
+    asked(rt, patient, "pain", EVENING - timedelta(days=1))
+    say(client, fake_twilio, "5 3", 1, EVENING - timedelta(days=1, minutes=-5))
+    asked(rt, patient, "pain", EVENING)
+    steady = say(client, fake_twilio, "5 2", 2, EVENING + timedelta(minutes=5))
+    assert steady == render(rt, "en", "pain_selfcare") and rows(rt, ReviewItem) == []
+    asked(rt, patient, "pain", EVENING + timedelta(days=1))
+    risen = say(client, fake_twilio, "7 2", 3, EVENING + timedelta(days=1, minutes=5))
+    [item] = rows(rt, ReviewItem)
+    assert item.reason == "pain_rising" and item.due_at == datetime(2026, 11, 25, 17, 0)  # Wed 12:00: 4 business h
+    assert risen == render(rt, "en", "pain_review_reply", read_when="tomorrow by 12 PM")
+
+
+def test_7_or_more_after_day_14_goes_to_review(client, rt, fake_twilio):
+    e = enroll(rt, NOON - timedelta(hours=6), surgery_date="2026-11-01", phone="202 555 0144")
+    assert (NOON.date() - date(2026, 11, 1)).days > 14
+    asked(rt, e, "pain", EVENING)
+    with time_machine.travel(EVENING + timedelta(minutes=5), tick=False):
+        answer = reply(client, fake_twilio, "7 1", "SM" + "7" * 32, sender="+12025550144")
+    assert [i.reason for i in rows(rt, ReviewItem)] == ["pain_rising"]
+    assert answer == render(rt, "en", "pain_review_reply", read_when="tomorrow by 12 PM")
+
+
+def test_the_same_answer_repeated_within_minutes_is_one_answer(client, rt, fake_twilio, patient):
+    asked(rt, patient, "pain", EVENING)
+    first = say(client, fake_twilio, "6 4", 1, EVENING + timedelta(minutes=5))
+    again = say(client, fake_twilio, "6 4", 2, EVENING + timedelta(minutes=7))
+    assert first == render(rt, "en", "pain_selfcare") and again is None
+    assert len(observations(rt)) == 2 and [r.handled_as for r in rows(rt, Inbound)] == ["answer", "duplicate_answer"]
+
+
+def test_a_late_yes_answers_the_red_flag_check_in_not_the_pain_question(client, rt, fake_twilio, patient):
+    screen = asked(rt, patient, "redflags", NOON)
+    pain = asked(rt, patient, "pain", EVENING)
+    answer = say(client, fake_twilio, "YES", 1, EVENING + timedelta(minutes=30))
+    assert observations(rt) == [("red_flag_screen", "yes", screen)]
+    [esc] = rows(rt, Escalation)
+    assert esc.tier == "urgent" and esc.flags == ["red_flag_screen_yes"]
+    assert answer == render(rt, "en", "screen_yes_reply")
+    assert rows(rt, Outbox, id=pain)[0].answered_at is None  # the pain question is still open
+    say(client, fake_twilio, "3 1", 2, EVENING + timedelta(minutes=40))
+    assert observations(rt, "pain") == [("pain", "3", pain)]
+
+
+def test_a_question_stays_open_until_asked_again(client, rt, fake_twilio, patient):
+    monday = asked(rt, patient, "redflags", NOON)
+    tuesday = asked(rt, patient, "redflags", NOON + timedelta(days=1))
+    answer = say(client, fake_twilio, "no", 1, NOON + timedelta(days=1, hours=5))
+    assert observations(rt) == [("red_flag_screen", "none", tuesday)]
+    assert answer == "Thank you, Ana. Your answer is saved."
+    assert rows(rt, Outbox, id=monday)[0].answered_at is None  # replaced, not answered
+
+
+def test_a_number_nobody_asked_for_is_read_by_a_person(client, rt, fake_twilio, patient):
+    answer = say(client, fake_twilio, "6", 1, NOON)
     assert observations(rt) == []
-
-
-def test_answer_after_the_window_is_free_text(client, rt, fake_twilio):
-    ask_pain(rt)
-    with time_machine.travel(ASKED + timedelta(hours=13), tick=False):
-        sms(client, "4", "SM" + "5" * 32)
-    assert observations(rt) == []
-
-
-def test_yes_no_answers_to_the_red_flag_screen(client, rt, fake_twilio):
-    from bot.models import Outbox
-
-    add_coordinator(rt, "Dana Whitfield", "+12025550181", 1)
-    e = enroll(rt, ENROLLED)
-    with rt.session() as s:
-        s.add(Outbox(key="screen", enrollment_id=e.id, to_phone=e.phone, kind="programme", expects="yes_no",
-                     body="Any of these: fever, leg weakness, trouble peeing, chest pain? Reply YES or NO",
-                     due_at=ENROLLED, status="sent", sent_at=ENROLLED))
-    with time_machine.travel(ENROLLED + timedelta(minutes=3), tick=False):
-        assert reply(client, fake_twilio, "No", "SM" + "6" * 32) == "Thank you, Ana. Your answer is saved."
-        answer = reply(client, fake_twilio, "yes", "SM" + "7" * 32)
-    assert [o[:2] for o in observations(rt)] == [("red_flag_screen", "no"), ("red_flag_screen", "yes")]
-    assert "911" in answer and len(fake_twilio.to("+12025550181")) == 1
+    [item] = rows(rt, ReviewItem)
+    assert item.reason == "free_text" and item.due_at == NOON + timedelta(hours=1)
+    assert answer == render(rt, "en", "review_reply", read_when="today by 1 PM")

@@ -59,7 +59,7 @@ def test_routine_is_acknowledged_and_queued_without_a_page(client, rt, fake_twil
     setup_team(rt)
     enroll(rt, NOW - timedelta(days=1))
     answer = reply(client, fake_twilio, "can I take a shower yet?", "SM" + "4" * 32)
-    assert "next business day" in answer
+    assert "a nurse will read your message" in answer and "call 911" in answer
     assert escalations(rt) == [] and pages_to(fake_twilio, "+12025550181") == []
     with rt.session() as s:
         assert s.query(ReviewItem).filter_by(reason="routine_reply").count() == 1

@@ -57,7 +57,7 @@ def test_start_opts_back_in_and_resumes_from_today(client, rt, fake_twilio):
 def test_help_answers_with_clinic_name_phone_and_how_to_stop(client, rt, fake_twilio):
     enroll(rt, NOW, language="es")
     answer = reply(client, fake_twilio, "HELP", "SM" + "d" * 32)
-    assert "Riverside Spine Center" in answer and "+12025550111" in answer and "STOP" in answer
+    assert "Riverside Spine Center" in answer and "+12025550111" in answer and "PARAR" in answer
 
 
 def test_cant_stop_shaking_is_triaged_not_an_opt_out(client, rt, fake_twilio):

@@ -28,10 +28,11 @@ def programme_row(key: str, enrollment_id: int, phone: str, step: str, day: int,
 
 
 def reply(message_sid: str, phone: str, body: str, now: datetime, enrollment_id: int | None = None,
-          content_key: str | None = None) -> Outbox:
-    """Our answer to an inbound text: urgent (no quiet hours, no pacing), one per MessageSid."""
-    return Outbox(key=f"reply:{message_sid}", enrollment_id=enrollment_id, to_phone=phone, kind=Kind.REPLY,
-                  content_key=content_key, body=body, urgent=True, due_at=now)
+          content_key: str | None = None, expects: str | None = None, kind: Kind = Kind.REPLY) -> Outbox:
+    """Our answer to an inbound text: urgent (no quiet hours, no pacing), one per MessageSid.
+    `expects`: the reply asks a question ("is your pain medicine helping?")."""
+    return Outbox(key=f"reply:{message_sid}", enrollment_id=enrollment_id, to_phone=phone, kind=kind,
+                  content_key=content_key, body=body, urgent=True, due_at=now, expects=expects)
 
 
 def page(escalation_id: int, page_round: int, coordinator_id: int, phone: str, body: str, now: datetime,

@@ -24,6 +24,9 @@ class Kind(StrEnum):
     REPLY = "reply"          # our answer to an inbound text
     NUDGE = "nudge"          # after two unanswered check-ins
     ONEOFF = "oneoff"        # typed by a coordinator
+    # The confirmation of a Spanish opt-out word (Twilio confirms only its own English ones): the one
+    # text an opted-out number still gets.
+    OPTOUT_CONFIRM = "optout_confirm"
 
 
 # Not yet handed to Twilio for good: what pausing, STOP and "anything left to send?" look at.

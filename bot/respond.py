@@ -1,0 +1,158 @@
+"""A patient's reply after keywords: which open question it answers, what triage finds in it, who
+must read it and by when, and what the patient is told.
+
+The default is inverted (safety rule 1): only a positively benign reply (an in-range answer, "ok",
+"gracias", 👍, "feeling better today") is thanked and left unread. Everything else reaches a person:
+a red flag pages the on-call ladder, the rest goes to the review queue with a deadline, and the
+reply says when the clinic will read it and to call 911 in an emergency. A reply never says "we
+have alerted your care team" unless a page went to someone on call (safety rule 6).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import conversation, escalation, pain, review
+from bot.models import Enrollment, Inbound, Outbox
+from bot.replies import say
+from bot.runtime import Runtime
+from bot.triage import classify
+from bot.triage.benign import is_benign
+from bot.triage.catalogue import catalogue, reply_for
+from bot.triage.result import TIER_RANK
+
+DUPLICATE_MINUTES = 10  # a phone that resends "4 8" is one answer, not two scores
+REPLY_KEYS = {"call_911": "emergency_reply", "call_988": "crisis_reply", "call_today": "urgent_reply",
+              "next_business_day": "routine_reply"}
+
+
+@dataclass
+class Outcome:
+    reply: str | None
+    handled_as: str
+    tier: str | None = None
+    escalation_id: int | None = None
+
+
+@dataclass
+class Finding:
+    """What this reply amounts to, built up by the answer and triage steps."""
+    tier: str = "none"
+    flags: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    key: str | None = None            # a reply chosen by the answer step
+    review: str | None = None         # a review reason chosen by the answer step
+    expects: str | None = None        # the reply asks a question
+
+    def raise_to(self, tier: str, flag: str | None = None, evidence: str | None = None) -> None:
+        if TIER_RANK[tier] > TIER_RANK[self.tier]:
+            self.tier = tier
+        if flag and flag not in self.flags:
+            self.flags.append(flag)
+        if evidence:
+            self.evidence.append(evidence)
+
+
+def flag_tier(flag: str) -> str:
+    entry = catalogue().get(flag)
+    return entry.tier if entry is not None else "urgent"  # an unknown item: the safer reading
+
+
+def handle(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbound, opted_out: bool,
+           now: datetime) -> Outcome:
+    if _repeat_of_an_answer(session, enrollment, inbound, now):
+        return Outcome(None, "duplicate_answer")
+    answer = conversation.match(conversation.open_questions(session, enrollment.id), inbound.body,
+                                lambda q: len(pathway_items(rt, enrollment, q)))
+    result = classify(inbound.body, enrollment.language, None)  # once per stored reply
+    found = Finding(result.tier, list(result.flags), list(result.evidence))
+    if answer is not None:
+        _answer(rt, session, enrollment, inbound, answer, found, now)
+    inbound.tier, inbound.flags, inbound.evidence = found.tier, found.flags, found.evidence
+    handled = "answer" if answer is not None else "triage"
+    return _act(rt, session, enrollment, inbound, opted_out, found, handled, answer, now)
+
+
+def pathway_items(rt: Runtime, enrollment: Enrollment, question: Outbox) -> tuple[str, ...]:
+    """The catalogue flags a numbered check-in lists, in order (from its schedule step)."""
+    pathway = rt.library.pathways.get(enrollment.pathway)
+    step = next((s for s in pathway.steps if s.id == question.step), None) if pathway else None
+    return step.items if step is not None else ()
+
+
+def _repeat_of_an_answer(session: Session, enrollment: Enrollment, inbound: Inbound, now: datetime) -> bool:
+    earlier = session.scalars(select(Inbound).where(
+        Inbound.enrollment_id == enrollment.id, Inbound.id != inbound.id, Inbound.handled_as == "answer",
+        Inbound.received_at >= now - timedelta(minutes=DUPLICATE_MINUTES))).all()
+    said = " ".join(inbound.body.lower().split())
+    return any(" ".join(e.body.lower().split()) == said for e in earlier)
+
+
+def _answer(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbound,
+            answer: conversation.Answer, found: Finding, now: datetime) -> None:
+    question = answer.question
+    if answer.kind == "pain":
+        pain.answer(rt, session, enrollment, inbound, answer, found, now)
+    elif answer.kind in ("red_flag_screen", "yes_no"):
+        value = answer.value
+        items = pathway_items(rt, enrollment, question)
+        shown = value if isinstance(value, str) else "items:" + ",".join(map(str, value))
+        conversation.record_answer(session, question, "red_flag_screen", shown, inbound.id, now)
+        if value == "yes":
+            # A yes that names no item: the safer reading is urgent, with the 911 rule in the reply.
+            found.raise_to("urgent", "red_flag_screen_yes", "red_flag_screen_yes: " + repr(inbound.body))
+            found.key = "screen_yes_reply"
+        elif isinstance(value, list):
+            for number in value:
+                flag = items[number - 1]
+                found.raise_to(flag_tier(flag), flag, f"{flag}: check-in item {number}")
+    elif answer.kind == "meds_helping":
+        conversation.record_answer(session, question, "pain_meds_helping", answer.value, inbound.id, now)
+        if answer.value == "no":
+            found.raise_to("urgent", "pain_meds_not_helping", "severe pain, medicine not helping")
+        else:
+            found.key, found.review = "ack_pain_high", "pain_high"
+    if answer.extra_words and found.review is None and not is_benign(re.sub(r"\d+", " ", inbound.body)):
+        found.review = "no_answer_words"  # "no, but ...": a person reads the rest
+
+
+def _act(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbound, opted_out: bool,
+         found: Finding, handled: str, answer, now: datetime) -> Outcome:
+    def reply(key: str, due: datetime | None = None, expects: str | None = None) -> str | None:
+        return say(rt, session, enrollment, enrollment.phone, key, inbound, now, opted_out, due=due,
+                   expects=expects)
+
+    outcome = Outcome(None, handled, found.tier)
+    if found.tier in ("urgent", "emergency"):
+        esc = escalation.open_escalation(session, rt, enrollment, inbound.id, found.tier, found.flags,
+                                         found.evidence, now)
+        outcome.escalation_id = esc.id
+        key = found.key if found.key == "screen_yes_reply" and found.tier == "urgent" else \
+            REPLY_KEYS[reply_for(found.flags, found.tier)]
+        paged = escalation.pages_sent(session, esc) > 0
+        outcome.reply = reply(key if paged else key + "_unpaged")
+        return outcome
+    reason = found.review or ("routine_reply" if found.tier == "routine" else None)
+    if reason is None and answer is None and not is_benign(inbound.body):
+        reason = "free_text"
+    if reason == "pain_high":  # queued with the score, found again with the answer about medicine
+        item = pain.open_high_item(session, rt, enrollment, inbound, now)
+    elif reason is not None:
+        item = review.add(session, rt, enrollment, inbound.id, reason, now, ", ".join(found.flags) or None)
+    else:
+        item = None
+    key = found.key
+    if reason == "no_answer_words" and found.expects is None:
+        key = "answer_review_reply"
+    if key is None and item is not None:
+        key = {"routine_reply": "routine_reply", "free_text": "review_reply"}.get(reason, "answer_review_reply")
+    if key is None:
+        key = "ack_answer" if answer is not None else "ack_message"
+        outcome.handled_as = handled if answer is not None else "benign"
+    outcome.reply = reply(key, item.due_at if item is not None else None, found.expects)
+    return outcome
+
