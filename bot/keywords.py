@@ -51,3 +51,8 @@ def ack_code(body: str) -> str | None:
     """The code in a coordinator's 'ACK K7P2QX', if the message is exactly that."""
     m = _ACK.match(body)
     return m.group(1).upper() if m else None
+
+
+def is_help_word(body: str) -> bool:
+    """HELP or AYUDA itself (not INFO): from a patient, also a request for help."""
+    return _word(body) in {"HELP", "AYUDA"}

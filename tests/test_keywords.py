@@ -78,3 +78,51 @@ def test_opted_out_patient_red_flag_still_pages_but_gets_no_text(client, rt, fak
     assert fake_twilio.to(e.phone) == []
     [page] = fake_twilio.to("+12025550181")
     assert "EMERGENCY" in page.body and "cauda_equina" in page.body
+
+
+@pytest.mark.parametrize("body", ["PARAR", "parar", "Baja.", "CANCELAR", "alto", "No más"])
+def test_spanish_opt_out_words_opt_out_with_a_confirmation_in_spanish(client, rt, fake_twilio, body):
+    e = enroll(rt, NOW, language="es")
+    answer = reply(client, fake_twilio, body, "SM" + "h" * 32)
+    assert answer == ("Ya no recibirá mensajes de Riverside Spine Center. Responda INICIO para recibirlos otra vez."
+                      " Emergencias: llame al 911.")
+    with rt.session() as s:
+        assert s.get(OptOut, e.phone) is not None
+    assert {r.status for r in outbox(rt, kind="programme")} == {"cancelled"}
+    dispatch_due(rt, NOW + timedelta(days=1))
+    assert len(fake_twilio.to(e.phone)) == 1  # the confirmation, then nothing
+
+
+@pytest.mark.parametrize("body", ["INICIO", "comenzar", "Sí"])
+def test_spanish_start_words_opt_back_in(client, rt, fake_twilio, body):
+    enroll(rt, NOW, language="es")
+    sms(client, "PARAR", "SM" + "i" * 32)
+    answer = reply(client, fake_twilio, body, "SM" + "j" * 32)
+    assert answer.startswith("Nos alegra tenerle de vuelta, Ana")
+    with rt.session() as s:
+        assert s.query(OptOut).count() == 0
+
+
+def test_ayuda_is_help_in_spanish_and_from_a_patient_a_request_for_help(client, rt, fake_twilio):
+    add_coordinator(rt, "Dana Whitfield", "+12025550181", 1)
+    enroll(rt, NOW, language="es")
+    answer = reply(client, fake_twilio, "AYUDA", "SM" + "k" * 32)
+    assert answer == rt.library.render("es", "help", {"clinic_name": "Riverside Spine Center",
+                                                      "clinic_phone": "+12025550111"})
+    assert "Vaya a urgencias ya o llame al 911" in answer
+    assert "[URGENT]" in fake_twilio.to("+12025550181")[0].body
+
+
+def test_ayuda_from_an_unknown_number_is_answered_in_spanish(client, rt, fake_twilio):
+    answer = reply(client, fake_twilio, "ayuda", "SM" + "l" * 32, sender="+12025550177")
+    assert answer.startswith("Riverside Spine Center: mensajes tras su cirugía de espalda.")
+
+
+def test_keyword_words_in_both_languages():
+    from bot.keywords import keyword_lang
+
+    assert keyword_lang("PARAR", False) == ("opt_out", "es") and keyword_lang("STOP", False) == ("opt_out", "en")
+    assert keyword_lang("inicio", False) == ("opt_in", "es") and keyword_lang("SI", True) == ("opt_in", "es")
+    assert keyword_lang("si", False) == (None, "en")  # an answer unless opted out
+    assert keyword_lang("¡Ayuda!", False) == ("help", "es")
+    assert keyword_lang("no puedo parar de temblar", False) == (None, "en")

@@ -49,3 +49,14 @@ def test_phone_numbers_are_masked_in_logs():
                                                                                       "2026-11-21 09:00"), None)
     MaskPhonesFilter().filter(record)
     assert record.getMessage() == "text to +1******0143 failed at 2026-11-21 09:00"
+
+
+def test_healthz_reports_when_nobody_is_on_call(client, rt):
+    from tests.helpers import add_coordinator
+
+    heartbeat(rt, utcnow())
+    nobody = client.get("/healthz").get_json()
+    assert nobody["on_call"] == 0 and "nobody on call" in nobody["warnings"][0]
+    add_coordinator(rt, "Dana Whitfield", "+12025550181", 1)
+    someone = client.get("/healthz").get_json()
+    assert someone["on_call"] == 1 and "warnings" not in someone

@@ -78,3 +78,29 @@ def test_audit_log_shows_the_clinics_events_to_its_admins(rt, accounts, admin_cl
     assert "pause" in html and f"enrollment:{ana.id}" in html and "Dana Whitfield" in html and "login" in html
     assert "lee.coord" not in html  # another clinic's logins
     assert other_client.get("/dashboard/audit").status_code == 403
+
+
+def test_review_queue_shows_age_deadline_and_late_items_first(rt, accounts, coord_client):
+    from datetime import timedelta
+
+    from bot.timeutil import utcnow
+
+    ana = add_patient(rt, accounts.clinic_a)
+    now = utcnow()
+    with rt.session() as s:
+        s.add(ReviewItem(enrollment_id=ana.id, inbound_id=add_reply(rt, ana, "later one", sid="SMd1"),
+                         reason="routine_reply", created_at=now - timedelta(minutes=5), due_at=now + timedelta(days=1)))
+        s.add(ReviewItem(enrollment_id=ana.id, inbound_id=add_reply(rt, ana, "overdue one", sid="SMd2"),
+                         reason="free_text", created_at=now - timedelta(hours=3), due_at=now - timedelta(hours=2)))
+    html = coord_client.get("/dashboard/review").get_data(as_text=True)
+    assert html.index("overdue one") < html.index("later one")
+    assert html.count("late: was due") == 1 and 'class="review late"' in html
+    assert "received 3 h 0 min ago" in html and "received 5 min ago" in html
+
+
+def test_a_red_banner_says_when_nobody_is_on_call(rt, accounts, coord_client):
+    from tests.helpers import add_coordinator
+
+    assert "Nobody on call" in coord_client.get("/dashboard/review").get_data(as_text=True)
+    add_coordinator(rt, "Dana Whitfield", "+12025550181", 1)
+    assert "Nobody on call" not in coord_client.get("/dashboard/review").get_data(as_text=True)

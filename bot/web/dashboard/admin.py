@@ -83,8 +83,10 @@ def _review_scope():
 @bp.get("/review")
 @login_required
 def review():
+    # Soonest deadline first: a late item is at the top, shown as late, whatever its age.
     rows = db().execute(_review_scope().where(ReviewItem.resolved_at.is_(None))
-                        .order_by(ReviewItem.created_at).limit(REVIEW_LIMIT)).all()
+                        .order_by(ReviewItem.due_at.is_(None), ReviewItem.due_at, ReviewItem.created_at)
+                        .limit(REVIEW_LIMIT)).all()
     return render_template("review.html", rows=rows)
 
 

@@ -144,6 +144,14 @@ def simulator_enabled() -> bool:
     return bool(rt().transport.simulated)
 
 
+@bp.app_template_global()
+def nobody_on_call() -> bool:
+    """The red banner on every page: a red flag arriving now would page no one."""
+    from bot.escalation import nobody_on_call as check
+
+    return check(db())
+
+
 @bp.app_context_processor
 def _helpers() -> dict:
-    return {"when": when, "ago": ago, "duration": duration, "mask_phone": mask_phone}
+    return {"when": when, "ago": ago, "duration": duration, "mask_phone": mask_phone, "now": utcnow}
