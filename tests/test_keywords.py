@@ -83,7 +83,7 @@ def test_opted_out_patient_red_flag_still_pages_but_gets_no_text(client, rt, fak
 @pytest.mark.parametrize("body", ["PARAR", "parar", "Baja.", "CANCELAR", "alto", "No más"])
 def test_spanish_opt_out_words_opt_out_with_a_confirmation_in_spanish(client, rt, fake_twilio, body):
     e = enroll(rt, NOW, language="es")
-    answer = reply(client, fake_twilio, body, "SM" + "h" * 32)
+    answer = reply(client, fake_twilio, body, "SM" + "a1" * 16)
     assert answer == ("Ya no recibirá mensajes de Riverside Spine Center. Responda INICIO para recibirlos otra vez."
                       " Emergencias: llame al 911.")
     with rt.session() as s:
@@ -96,8 +96,8 @@ def test_spanish_opt_out_words_opt_out_with_a_confirmation_in_spanish(client, rt
 @pytest.mark.parametrize("body", ["INICIO", "comenzar", "Sí"])
 def test_spanish_start_words_opt_back_in(client, rt, fake_twilio, body):
     enroll(rt, NOW, language="es")
-    sms(client, "PARAR", "SM" + "i" * 32)
-    answer = reply(client, fake_twilio, body, "SM" + "j" * 32)
+    sms(client, "PARAR", "SM" + "b1" * 16)
+    answer = reply(client, fake_twilio, body, "SM" + "c1" * 16)
     assert answer.startswith("Nos alegra tenerle de vuelta, Ana")
     with rt.session() as s:
         assert s.query(OptOut).count() == 0
@@ -106,7 +106,7 @@ def test_spanish_start_words_opt_back_in(client, rt, fake_twilio, body):
 def test_ayuda_is_help_in_spanish_and_from_a_patient_a_request_for_help(client, rt, fake_twilio):
     add_coordinator(rt, "Dana Whitfield", "+12025550181", 1)
     enroll(rt, NOW, language="es")
-    answer = reply(client, fake_twilio, "AYUDA", "SM" + "k" * 32)
+    answer = reply(client, fake_twilio, "AYUDA", "SM" + "d1" * 16)
     assert answer == rt.library.render("es", "help", {"clinic_name": "Riverside Spine Center",
                                                       "clinic_phone": "+12025550111"})
     assert "Vaya a urgencias ya o llame al 911" in answer
@@ -114,7 +114,7 @@ def test_ayuda_is_help_in_spanish_and_from_a_patient_a_request_for_help(client, 
 
 
 def test_ayuda_from_an_unknown_number_is_answered_in_spanish(client, rt, fake_twilio):
-    answer = reply(client, fake_twilio, "ayuda", "SM" + "l" * 32, sender="+12025550177")
+    answer = reply(client, fake_twilio, "ayuda", "SM" + "e1" * 16, sender="+12025550177")
     assert answer.startswith("Riverside Spine Center: mensajes tras su cirugía de espalda.")
 
 

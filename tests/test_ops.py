@@ -56,7 +56,13 @@ def test_healthz_reports_when_nobody_is_on_call(client, rt):
 
     heartbeat(rt, utcnow())
     nobody = client.get("/healthz").get_json()
-    assert nobody["on_call"] == 0 and "nobody on call" in nobody["warnings"][0]
+    assert nobody["on_call"] == {} and "nobody on call" in nobody["warnings"][0]
     add_coordinator(rt, "Dana Whitfield", "+12025550181", 1)
     someone = client.get("/healthz").get_json()
-    assert someone["on_call"] == 1 and "warnings" not in someone
+    assert someone["on_call"] == {"Riverside Spine Center": 1} and "warnings" not in someone
+    add_coordinator(rt, "Lee Park", "+12025550182", None, clinic="Hillcrest Orthopedics")
+    with rt.session() as s:
+        from bot.models import Coordinator
+        s.query(Coordinator).filter_by(name="Lee Park").one().active = False
+    other = client.get("/healthz").get_json()
+    assert other["on_call"]["Hillcrest Orthopedics"] == 0 and "Hillcrest Orthopedics" in other["warnings"][0]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.escalation import on_call_for
-from bot.models import Heartbeat, Outbox
+from bot.models import Clinic, Heartbeat, Outbox
 from bot.timeutil import utcnow
 from bot.web import db, rt
 
@@ -28,12 +28,15 @@ def healthz():
     clock_ok = age is not None and age <= HEARTBEAT_MAX_AGE
     body = {"status": "ok" if clock_ok else "degraded", "database": "ok",
             "clock_heartbeat_age_seconds": round(age, 1) if age is not None else None,
-            "transport": "simulator" if rt().transport.simulated else "twilio",
-            "on_call": len(on_call_for(db(), None))}
-    if body["on_call"] == 0:
+            "transport": "simulator" if rt().transport.simulated else "twilio"}
+    clinics = db().scalars(select(Clinic).order_by(Clinic.id)).all()
+    body["on_call"] = {c.name: len(on_call_for(db(), c.id)) for c in clinics}
+    uncovered = [name for name, count in body["on_call"].items() if not count] or ([] if clinics else ["-"])
+    if uncovered:
         # Reported, not a failed check: the process is healthy, the roster is not; a load balancer
         # must keep sending replies here, and monitoring should alert a person on this warning.
-        body["warnings"] = ["nobody on call: red flags page no one (postop coordinator add ... --on-call-rank 1)"]
+        body["warnings"] = [f"nobody on call for {', '.join(uncovered)}: red flags page no one"
+                            " (postop coordinator add ... --on-call-rank 1)"]
     return jsonify(body), 200 if clock_ok else 503
 
 

@@ -146,10 +146,10 @@ def simulator_enabled() -> bool:
 
 @bp.app_template_global()
 def nobody_on_call() -> bool:
-    """The red banner on every page: a red flag arriving now would page no one."""
-    from bot.escalation import nobody_on_call as check
+    """The red banner on every page: a red flag from this user's clinic would page no one."""
+    from bot.escalation import on_call_for
 
-    return check(db())
+    return not on_call_for(db(), current_user.clinic_id)
 
 
 @bp.app_context_processor
