@@ -191,29 +191,22 @@ def clock() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def run(host: str, port: int) -> None:
-    """All in one process for a single machine: web, clock, and the database migrated on start."""
-    from werkzeug.serving import make_server
-
+    """All in one process for a single machine: web (waitress), clock, and the database migrated on start."""
     from bot import create_app
-    from bot.clock import start_background
+    from bot.serve import serve
 
     rt = _runtime(check_schema=False)
     db.upgrade(rt.engine)
     app = create_app()
-    scheduler = start_background(app.extensions["runtime"])
     mode = "SIMULATOR: no real texts are sent" if rt.transport.simulated else "sending through Twilio"
     click.echo(f"postop on http://{host}:{port}  ({mode}; database {rt.engine.url.render_as_string()})")
+    for name in rt.config["CLINIC_INVENTED"]:
+        click.echo(f"{name} is not set: the simulator uses an invented {rt.config[name]!r}")
     with rt.session() as session:
         if session.scalar(select(func.count()).select_from(User)) == 0:
             click.echo("No dashboard account yet: in another terminal run\n  .venv/bin/postop user create "
                        "--email you@clinic.example.org --name \"Your Name\" --role admin")
-    server = make_server(host, port, app, threaded=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        scheduler.shutdown(wait=True)
+    serve(app, app.extensions["runtime"], host, port)
 
 
 def _register_optional() -> None:

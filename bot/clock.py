@@ -65,7 +65,7 @@ def run_forever(rt: Runtime) -> None:
     log.info("clock started: %s, and the dispatch loop", ", ".join(j.name for j in JOBS if j.name not in LOOPED))
     scheduler.start()
     loop_thread.join()
-    _forget(rt)
+    forget(rt)
     log.info("clock stopped")
 
 
@@ -77,7 +77,7 @@ def start_background(rt: Runtime) -> BackgroundScheduler:
     return scheduler
 
 
-def _forget(rt: Runtime) -> None:
+def forget(rt: Runtime) -> None:
     """A clean exit: our heartbeat row goes, so nobody waits for it to go stale."""
     from bot.outbox import liveness
 

@@ -131,7 +131,9 @@ SETTINGS: dict[str, tuple] = {
     "API_TOKEN": (str, None),
     # Bearer token for GET /metrics; without it /metrics is off (it tells anyone how busy the clinic is).
     "METRICS_TOKEN": (str, None),
-    "CLINIC_NAME": (str, "Your spine surgery team"),
+    # Both go into patients' texts ("call {clinic_phone}", HELP): required when sending through Twilio;
+    # the simulator fills in invented values (SIMULATOR_CLINIC) and says so.
+    "CLINIC_NAME": (str, None),
     "CLINIC_PHONE": (_phone, None),
     # When the clinic reads texts (the review queue's deadlines, the patients' safety line), in
     # CLINIC_TIMEZONE (DEFAULT_TIMEZONE when unset). A clinic's own `hours` setting overrides it.
@@ -171,6 +173,24 @@ SETTINGS: dict[str, tuple] = {
 # Never echoed in an error message.
 SECRETS = {"SECRET_KEY", "TWILIO_AUTH_TOKEN", "TWILIO_WEBHOOK_SHARED_KEYS", "API_TOKEN", "METRICS_TOKEN"}
 MIN_SECRET_KEY = 32  # signs dashboard sessions: guessable keys forge a coordinator's login
+# Invented, and labelled as such wherever they show (start-up line, dashboard banner): a try-out
+# must never text a real-looking clinic, nor a placeholder such as "your surgeon's office".
+SIMULATOR_CLINIC = {"CLINIC_NAME": "Example Spine Clinic (simulator)", "CLINIC_PHONE": "+12025550199"}
+
+
+def _clinic_identity(config: dict, errors: list[str], sending: bool) -> None:
+    """Every patient text that names the clinic or its number needs both. Sending through Twilio
+    without them used to text "call your surgeon's office now at your surgeon's office"."""
+    config["CLINIC_INVENTED"] = []
+    for name in ("CLINIC_NAME", "CLINIC_PHONE"):
+        if config.get(name):
+            continue
+        if sending:
+            errors.append(f"{name}: required when texts are sent through Twilio (patients are told to call "
+                          "the clinic by name and number)")
+        else:
+            config[name] = SIMULATOR_CLINIC[name]
+            config["CLINIC_INVENTED"].append(name)
 
 
 def load(environ: dict[str, str] | None = None, overrides: dict | None = None,
@@ -213,6 +233,7 @@ def load(environ: dict[str, str] | None = None, overrides: dict | None = None,
         errors.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID: one is needed to send through Twilio")
     if config["SIMULATOR"] is None:
         config["SIMULATOR"] = not all(twilio_parts)
+    _clinic_identity(config, errors, sending=all(twilio_parts) and not config["SIMULATOR"])
     if not config["SECRET_KEY"]:
         if config["SIMULATOR"]:
             # A local try-out needs no secret; a real deployment must bring its own.

@@ -90,7 +90,7 @@ def _page(session: Session, rt: Runtime, escalation: Escalation, enrollment: Enr
     values = {"tier": escalation.tier.upper(), "flags": ", ".join(escalation.flags) or "unclear reply",
               "first_name": enrollment.first_name if enrollment else "unknown sender",
               "enrollment_id": enrollment.id if enrollment else "-", "code": escalation.code, "link": link,
-              "clinic_name": rt.config["CLINIC_NAME"], "clinic_phone": rt.config["CLINIC_PHONE"] or ""}
+              "clinic_name": rt.config["CLINIC_NAME"], "clinic_phone": rt.config["CLINIC_PHONE"]}
     body = rt.library.render("en", "page", values)
     for coordinator in coordinators:
         session.add(rows.page(escalation.id, escalation.page_round, coordinator.id, coordinator.phone, body, now,

@@ -54,7 +54,7 @@ def settings_for(library: Library, enrollment) -> dict:
     return values
 
 
-def values_for(library: Library, enrollment, clinic_name: str, clinic_phone: str | None,
+def values_for(library: Library, enrollment, clinic_name: str, clinic_phone: str,
                today: date | None = None) -> dict:
     """Everything a placeholder may refer to: settings, the patient's name, the clinic's contacts."""
     values = settings_for(library, enrollment)
@@ -63,7 +63,7 @@ def values_for(library: Library, enrollment, clinic_name: str, clinic_phone: str
         clinic_name = clinic.name or clinic_name
         clinic_phone = clinic.phone or clinic_phone
     values.update(first_name=enrollment.first_name, clinic_name=clinic_name,
-                  clinic_phone=clinic_phone or "your surgeon's office")
+                  clinic_phone=clinic_phone)
     if today is not None:
         day = (today - enrollment.surgery_date).days
         values.update(day=day, week=day // 7 + 1)

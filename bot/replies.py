@@ -51,7 +51,7 @@ def say(rt: Runtime, session: Session, enrollment: Enrollment | None, phone: str
         timezone = enrollment.timezone
     else:
         values = {"first_name": "", "clinic_name": rt.config["CLINIC_NAME"],
-                  "clinic_phone": rt.config["CLINIC_PHONE"] or "your surgeon's office"}
+                  "clinic_phone": rt.config["CLINIC_PHONE"]}
         timezone = rt.config["CLINIC_HOURS"].timezone
     if due is not None:
         values["read_when"] = read_when(rt, language, due, now, timezone)

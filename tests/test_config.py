@@ -33,7 +33,7 @@ def test_twilio_needs_its_pieces_and_a_secret_key():
         load(TWILIO_ACCOUNT_SID="AC123", TWILIO_AUTH_TOKEN="t")
     assert "TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID" in str(e.value) and "SECRET_KEY" in str(e.value)
     cfg = load(TWILIO_ACCOUNT_SID="AC123", TWILIO_AUTH_TOKEN="t", TWILIO_MESSAGING_SERVICE_SID="MG1",
-               SECRET_KEY="s" * 32)
+               SECRET_KEY="s" * 32, CLINIC_NAME="Riverside Spine Center", CLINIC_PHONE="+12025550111")
     assert cfg["SIMULATOR"] is False
 
 
@@ -56,7 +56,8 @@ def test_quiet_hours_and_rate_parse():
 
 
 def test_a_short_secret_key_is_refused_when_twilio_is_configured():
-    twilio = {"TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": "t", "TWILIO_MESSAGING_SERVICE_SID": "MG1"}
+    twilio = {"TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": "t", "TWILIO_MESSAGING_SERVICE_SID": "MG1",
+              "CLINIC_NAME": "Riverside Spine Center", "CLINIC_PHONE": "+12025550111"}
     with pytest.raises(settings.ConfigError, match="SECRET_KEY: at least 32") as e:
         load(**twilio, SECRET_KEY="x")
     assert "'x'" not in str(e.value)  # never echoed
@@ -64,3 +65,20 @@ def test_a_short_secret_key_is_refused_when_twilio_is_configured():
         load(**twilio, SECRET_KEY="s" * 31)
     assert load(**twilio, SECRET_KEY="s" * 32)["SECRET_KEY"] == "s" * 32
     assert load(SECRET_KEY="short")["SIMULATOR"] is True  # the local simulator sends nothing: allowed
+
+
+def test_twilio_without_the_clinics_name_and_phone_is_refused_naming_both():
+    twilio = {"TWILIO_ACCOUNT_SID": "AC123", "TWILIO_AUTH_TOKEN": "t", "TWILIO_MESSAGING_SERVICE_SID": "MG1",
+              "SECRET_KEY": "s" * 32}
+    with pytest.raises(settings.ConfigError) as e:
+        load(**twilio)
+    assert "CLINIC_PHONE: required" in str(e.value) and "CLINIC_NAME: required" in str(e.value)
+    with pytest.raises(settings.ConfigError, match="CLINIC_PHONE: required"):
+        load(**twilio, CLINIC_NAME="Riverside Spine Center")
+
+
+def test_the_simulator_invents_a_clinic_and_says_so():
+    cfg = load()
+    assert cfg["CLINIC_NAME"].endswith("(simulator)") and cfg["CLINIC_PHONE"].startswith("+1202555")
+    assert cfg["CLINIC_INVENTED"] == ["CLINIC_NAME", "CLINIC_PHONE"]
+    assert load(CLINIC_NAME="Riverside Spine Center", CLINIC_PHONE="202 555 0111")["CLINIC_INVENTED"] == []
