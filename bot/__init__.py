@@ -19,7 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["runtime"] = rt
 
     from bot.triage.lexicon import LANGUAGES, load
-    from bot.web import api, api_coordinators, ops, twilio  # noqa: F401  (api_coordinators adds routes to api.bp)
+    from bot.web import api, api_coordinators, inputs, ops, twilio  # noqa: F401  (api_coordinators: routes on api.bp)
 
     for lang in LANGUAGES:  # each web worker compiles the lexicons now, not on its first reply (~0.7 s)
         load(lang)
@@ -36,6 +36,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         init_dashboard(app)
 
     app.teardown_appcontext(close_db)
+    app.before_request(inputs.reject_unstorable_fields)
+    app.register_error_handler(inputs.BadInput, inputs.bad_input)
 
     # Twilio's webhooks go to an app of their own, without the dashboard's sessions, accounts and
     # CSRF: they authenticate by signature, and every reply a patient sends passes through them.

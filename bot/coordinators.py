@@ -35,6 +35,8 @@ def validate(data: dict, region: str) -> NewCoordinator:
     for field, value in (("name", name), ("phone", phone), ("email", email)):
         if not isinstance(value, str) or not value.strip():
             errors.append(f"{field}: required, as text")
+        elif "\x00" in value or any(ord(c) < 32 for c in value):
+            errors.append(f"{field}: contains a NUL or control character")
     if isinstance(phone, str) and phone.strip():
         try:
             phone = parse_phone(phone, region)

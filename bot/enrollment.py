@@ -60,6 +60,19 @@ def parse_phone(raw: str, region: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+_JSON_TYPES = {dict: "an object", list: "a list", int: "a number", float: "a number", bool: "true/false"}
+
+
+def _text_problem(value: str) -> str | None:
+    if any(ord(c) < 32 and c not in "\t\r\n" for c in value):
+        return "contains a NUL or control character"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid Unicode (a lone surrogate)"
+    return None
+
+
 def validate(raw: dict, rt: Runtime, today: date | None = None) -> NewPatient:
     """Check every field and report every problem at once, named by field."""
     errors: list[str] = []
@@ -68,7 +81,19 @@ def validate(raw: dict, rt: Runtime, today: date | None = None) -> NewPatient:
     unknown = sorted(set(raw) - set(FIELDS))
     if unknown:
         errors.append(f"unknown field(s): {', '.join(unknown)}")
-    value = {k: (str(v).strip() if v is not None else "") for k, v in raw.items()}
+    value = {}
+    for k, v in raw.items():
+        if k not in FIELDS:
+            continue
+        if v is not None and not isinstance(v, str):
+            # Never coerced: a number or an object where text belongs is a caller's mistake to fix.
+            errors.append(f"{k}: must be text, not {_JSON_TYPES.get(type(v), type(v).__name__)}")
+        elif v is not None and (problem := _text_problem(v)):
+            errors.append(f"{k}: {problem}")
+        else:
+            value[k] = v.strip() if v else ""
+    if errors:
+        raise EnrollmentError(errors)
 
     name = value.get("first_name", "")
     if not name:

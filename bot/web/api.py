@@ -11,6 +11,7 @@ from functools import wraps
 
 from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from bot import enrollment as enrollments
 from bot import escalation
@@ -18,6 +19,7 @@ from bot.logs import mask_phone
 from bot.models import ApiToken, Enrollment, Escalation, OptOut
 from bot.timeutil import utcnow
 from bot.web import db, rt
+from bot.web.inputs import json_object
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PHONES_READ = "phones:read"
@@ -80,13 +82,17 @@ def _describe(session, rows: list[Enrollment]) -> list[dict]:
 @bp.post("/enrollments")
 @token_required
 def create_enrollment():
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return _error(400, ["body: expected a JSON object with " + ", ".join(enrollments.FIELDS)])
+    data = json_object(", ".join(enrollments.FIELDS))
     session = db()
     patient = enrollments.validate(data, rt())
-    enrollment = enrollments.create(session, rt(), patient, g.api_actor, utcnow(), g.api_clinic)
-    session.commit()
+    try:
+        enrollment = enrollments.create(session, rt(), patient, g.api_actor, utcnow(), g.api_clinic)
+        session.commit()
+    except IntegrityError:
+        # Two identical requests at once: both passed the "already enrolled?" check, the database's
+        # one-live-enrollment-per-phone index let one through.
+        session.rollback()
+        return _error(409, ["phone: already enrolled"])
     return jsonify(_describe(session, [enrollment])[0]), 201
 
 
@@ -151,10 +157,13 @@ def list_escalations():
 def change_escalation(escalation_id: int, action: str):
     """Acknowledge or resolve: the JSON body names the person (`by`), since an escalation ends only
     with a named human; `resolve` also needs a `note`."""
-    data = request.get_json(silent=True) or {}
-    by = str(data.get("by", "")).strip()
-    if not by:
-        return _error(400, ["by: the name of the person acknowledging is required"])
+    data = json_object("by" + (", note" if action == "resolve" else ""))
+    by, note = data.get("by", ""), data.get("note", "")
+    if not isinstance(by, str) or not by.strip():
+        return _error(400, ["by: the name of the person acknowledging is required, as text"])
+    if not isinstance(note, str):
+        return _error(400, ["note: must be text"])
+    by = by.strip()
     session = db()
     found = _escalation(escalation_id)
     actor = f"{by[:100]} (via {g.api_actor})"
@@ -162,7 +171,7 @@ def change_escalation(escalation_id: int, action: str):
         if action == "ack":
             escalation.acknowledge(session, found, actor, utcnow())
         else:
-            escalation.resolve(session, found, actor, str(data.get("note", "")), utcnow())
+            escalation.resolve(session, found, actor, note, utcnow())
     except escalation.EscalationError as e:
         session.rollback()
         return _error(409, [str(e)])

@@ -2,13 +2,14 @@
 clinic's; the deployment's API_TOKEN works on the default clinic (CLINIC_NAME)."""
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import g, jsonify
 
 from bot import coordinators
 from bot.clinics import default_clinic
 from bot.models import Clinic
 from bot.web import db, rt
 from bot.web.api import _error, bp, show_phones, token_required
+from bot.web.inputs import json_object
 
 
 def _clinic() -> Clinic:
@@ -26,9 +27,7 @@ def list_coordinators():
 @bp.post("/coordinators")
 @token_required
 def add_coordinator():
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return _error(400, ["body: expected a JSON object with name, phone, email[, on_call_rank]"])
+    data = json_object("name, phone, email[, on_call_rank]")
     session = db()
     try:
         new = coordinators.validate(data, rt().config["DEFAULT_PHONE_REGION"])

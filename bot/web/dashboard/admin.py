@@ -6,6 +6,7 @@ import secrets
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import String, cast, literal, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from bot import enrollment as enrollments
 from bot.audit import record
@@ -41,7 +42,10 @@ def enroll():
         session.commit()
     except enrollments.EnrollmentError as e:
         session.rollback()
-        return render_template("enroll.html", **_form_context(values, e.errors)), 400
+        return render_template("enroll.html", **_form_context(values, e.errors)), e.status
+    except IntegrityError:  # the same patient enrolled at this very moment by someone else
+        session.rollback()
+        return render_template("enroll.html", **_form_context(values, ["phone: already enrolled"])), 409
     flash(f"{created.first_name} is enrolled (#{created.id}); the first text is planned.", "ok")
     return redirect(url_for("dashboard.patient", enrollment_id=created.id))
 
