@@ -81,19 +81,19 @@ def validate(raw: dict, rt: Runtime, today: date | None = None) -> NewPatient:
     unknown = sorted(set(raw) - set(FIELDS))
     if unknown:
         errors.append(f"unknown field(s): {', '.join(unknown)}")
-    value = {}
+    value, unusable = {}, []
     for k, v in raw.items():
         if k not in FIELDS:
             continue
         if v is not None and not isinstance(v, str):
             # Never coerced: a number or an object where text belongs is a caller's mistake to fix.
-            errors.append(f"{k}: must be text, not {_JSON_TYPES.get(type(v), type(v).__name__)}")
+            unusable.append(f"{k}: must be text, not {_JSON_TYPES.get(type(v), type(v).__name__)}")
         elif v is not None and (problem := _text_problem(v)):
-            errors.append(f"{k}: {problem}")
+            unusable.append(f"{k}: {problem}")
         else:
             value[k] = v.strip() if v else ""
-    if errors:
-        raise EnrollmentError(errors)
+    if unusable:  # the checks below would only add "required" for the same fields
+        raise EnrollmentError(errors + unusable)
 
     name = value.get("first_name", "")
     if not name:

@@ -1,0 +1,18 @@
+"""Only bot/outbox creates outbox rows and changes their status: no other module may grow its own
+copy of the lifecycle again (the issue that brought bot/outbox found six)."""
+import re
+from pathlib import Path
+
+BOT = Path(__file__).resolve().parent.parent / "bot"
+WRITES = re.compile(r"\bOutbox\(|update\(Outbox\)|\b(?:row|page|question|text)\.status\s*=[^=]")
+
+
+def test_no_module_outside_bot_outbox_writes_outbox_rows_or_status():
+    offenders = []
+    for path in BOT.rglob("*.py"):
+        if "outbox" in path.relative_to(BOT).parts or path.name == "models.py":
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if WRITES.search(line):
+                offenders.append(f"{path.relative_to(BOT.parent)}:{number}: {line.strip()}")
+    assert offenders == []
