@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot import db, runtime  # noqa: E402
 
+SECRET = "bench-secret-key-0123456789-abcdefghijklmnop"
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -41,5 +42,5 @@ def fresh_database(kind: str) -> tuple[str, callable]:
 
 
 def build_runtime(url: str, **overrides):
-    config = {"DATABASE_URL": url, "SECRET_KEY": "bench-secret-key-0123456789", **overrides}
+    config = {"DATABASE_URL": url, "SECRET_KEY": SECRET, **overrides}
     return runtime.build(overrides=config)

@@ -19,7 +19,7 @@ import time
 from datetime import date, datetime, timedelta
 
 import psutil
-from common import ROOT, build_runtime, fresh_database
+from common import ROOT, SECRET, build_runtime, fresh_database
 
 from bot import enrollment
 from bot.jobs import JOBS, run_job, tick
@@ -81,7 +81,7 @@ def time_claims(rt, rounds: int = 5) -> float:
 
 def clock_memory(url: str, seconds: float = 15) -> float:
     env = {**os.environ, "DATABASE_URL": url, "TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": "",
-           "SECRET_KEY": "bench-secret-key-0123456789", "DISPATCH_INTERVAL_SECONDS": "1"}
+           "SECRET_KEY": SECRET}
     proc = subprocess.Popen([sys.executable, "-m", "bot", "clock"], env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = 0.0

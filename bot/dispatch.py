@@ -126,12 +126,17 @@ def send(run: Pass, row_id: int) -> str:
         to, body, urgent, segs = row.to_phone, row.body, row.urgent, row.segments
         in_doubt, since = row.in_doubt, row.first_attempt_at or row.claimed_at
         # The rendered body is committed before the call: the message-log search matches on it.
+        # A routine text books its pacing slot in this transaction (one commit less per text); an
+        # in-doubt one only once the log has been read, since it may not be sent at all.
+        wait = pacing.book(session, rt, rt.sender, segs) if not urgent and not in_doubt else 0.0
     if in_doubt:
         settled = _settle_in_doubt(run, row_id, to, body, since)
         if settled:
             return settled
-    if not urgent:
-        pacing.wait_for_slot(rt, rt.sender, segs)
+        if not urgent:
+            pacing.wait_for_slot(rt, rt.sender, segs)
+    if wait > 0:
+        rt.sleep(wait)
     with rt.session() as session:
         if not lifecycle.begin_attempt(session, row_id, run.owner, run.now(), run.lease):
             return "lost"

@@ -15,21 +15,28 @@ from bot.models import SenderPace
 
 def reserve(session: Session, sender: str, now: float, cost: float) -> float:
     """Book `cost` seconds of the sender's time; return when our slot starts (epoch seconds)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(insert(SenderPace).values(sender=sender, next_at=now).on_conflict_do_nothing())
     booked = session.scalars(
         update(SenderPace).where(SenderPace.sender == sender)
         .values(next_at=case((SenderPace.next_at > now, SenderPace.next_at), else_=now) + cost)
-        .returning(SenderPace.next_at)).one()
+        .returning(SenderPace.next_at).execution_options(synchronize_session=False)).one_or_none()
+    if booked is None:  # the sender's first text ever: one insert, then the update above for good
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        session.execute(insert(SenderPace).values(sender=sender, next_at=now).on_conflict_do_nothing())
+        return reserve(session, sender, now, cost)
     return booked - cost
+
+
+def book(session: Session, rt, sender: str, segments: int) -> float:
+    """Book a slot in the caller's transaction (one commit less per text); return the seconds to
+    wait once it is committed. Call it last before the commit: the pacing row stays locked until then."""
+    now = rt.clock()
+    return max(reserve(session, sender, now, segments / rt.config["SEND_RATE"]) - now, 0.0)
 
 
 def wait_for_slot(rt, sender: str, segments: int) -> float:
     """Block until this sender may send `segments` more; return the seconds waited."""
-    now = rt.clock()
     with rt.session() as session:
-        start = reserve(session, sender, now, segments / rt.config["SEND_RATE"])
-    wait = start - now
+        wait = book(session, rt, sender, segments)
     if wait > 0:
         rt.sleep(wait)
-    return max(wait, 0.0)
+    return wait

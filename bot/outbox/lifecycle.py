@@ -37,7 +37,10 @@ def new_owner() -> str:
 
 
 def _mine(row_id: int, owner: str):
-    return update(Outbox).where(Outbox.id == row_id, Outbox.status == Status.SENDING, Outbox.claimed_by == owner)
+    # No ORM synchronisation of loaded objects: callers re-read what they need (`hold` refreshes),
+    # and evaluating every UPDATE against the identity map cost a fifth of a send's CPU.
+    return (update(Outbox).where(Outbox.id == row_id, Outbox.status == Status.SENDING, Outbox.claimed_by == owner)
+            .execution_options(synchronize_session=False))
 
 
 def claim(session: Session, now: datetime, limit: int, owner: str, lease: timedelta,
