@@ -17,13 +17,14 @@ ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_A
 
 
 def make_csv(n: int) -> str:
-    lines = ["first_name,phone,surgery_date,timezone,language,pathway"]
+    lines = ["first_name,phone,surgery_date,timezone,language,pathway,last_name,date_of_birth"]
     today = date.today()
     for i in range(n):
         # Fictional numbers: 202-555-01xx is reserved; for volume we use the 555 exchange across area codes.
         area = 201 + i // 10000
         lines.append(f"Patient{i},+1{area}555{i % 10000:04d},{today - timedelta(days=i % 30)},"
-                     f"{ZONES[i % 4]},{'es' if i % 3 == 0 else 'en'},lumbar-fusion")
+                     f"{ZONES[i % 4]},{'es' if i % 3 == 0 else 'en'},lumbar-fusion,Test{i % 997},"
+                     f"{1940 + i % 60}-{1 + i % 12:02d}-{1 + i % 28:02d}")
     return "\n".join(lines) + "\n"
 
 

@@ -29,6 +29,8 @@ from bot.users import create_user  # noqa: E402
 PASSWORD = "screenshot-password-1"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
+SURNAMES = ["Reyes", "Okafor", "Lindqvist", "Moreno", "Chen", "Baptiste", "Haddad", "Novak", "Osei", "Duarte",
+            "Kowalski", "Ferreira", "Nakamura", "Brennan"]
 NAMES = ["Rosalind", "Mateo", "Priya", "Walter", "Lucía", "Gideon", "Harriet", "Tomás", "Ines", "Oren",
          "Beatrix", "Kwame", "Marisol", "Desmond"]
 ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"]
@@ -49,7 +51,9 @@ def seed(rt) -> dict:
     ids = []
     for i, name in enumerate(NAMES):
         days_ago = [1, 2, 3, 5, 6, 9, 12, 16, 20, 27, 33, 41, 55, 70][i]
-        data = {"first_name": name, "phone": f"+120255501{10 + i:02d}", "timezone": ZONES[i % 4],
+        data = {"first_name": name, "last_name": SURNAMES[i % len(SURNAMES)],
+                "date_of_birth": f"{1948 + 2 * i}-{1 + i % 12:02d}-{3 + i:02d}",
+                "phone": f"+120255501{10 + i:02d}", "timezone": ZONES[i % 4],
                 "surgery_date": (date.today() - timedelta(days=days_ago)).isoformat(),
                 "language": "es" if name in ("Lucía", "Tomás", "Marisol") else "en"}
         with rt.session() as s:

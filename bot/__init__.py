@@ -19,7 +19,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["runtime"] = rt
 
     from bot.triage.lexicon import LANGUAGES, load
-    from bot.web import api, api_coordinators, inputs, ops, twilio  # noqa: F401  (api_coordinators: routes on api.bp)
+    # api_coordinators and twilio_voice add routes to api.bp and twilio.bp
+    from bot.web import api, api_coordinators, inputs, ops, twilio, twilio_voice  # noqa: F401
 
     for lang in LANGUAGES:  # each web worker compiles the lexicons now, not on its first reply (~0.7 s)
         load(lang)

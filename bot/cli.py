@@ -66,6 +66,9 @@ def db_upgrade() -> None:
 def _patient_options(func):
     for option in reversed([
         click.option("--first-name", required=True),
+        click.option("--last-name", required=True),
+        click.option("--date-of-birth", required=True, help="YYYY-MM-DD"),
+        click.option("--record-number", default="", help="The clinic's record number (MRN), optional"),
         click.option("--phone", required=True, help="Mobile number; E.164 or national format"),
         click.option("--surgery-date", required=True, help="YYYY-MM-DD"),
         click.option("--timezone", "timezone_", required=True, help="IANA zone, e.g. America/Chicago"),
@@ -79,10 +82,12 @@ def _patient_options(func):
 @main.command("enroll")
 @_patient_options
 @_fail_on_enrollment_error
-def enroll(first_name, phone, surgery_date, timezone_, language, pathway) -> None:
+def enroll(first_name, last_name, date_of_birth, record_number, phone, surgery_date, timezone_, language,
+           pathway) -> None:
     """Enroll one patient; prints the new enrollment id."""
     rt = _runtime()
-    patient = enrollment.validate({"first_name": first_name, "phone": phone, "surgery_date": surgery_date,
+    patient = enrollment.validate({"first_name": first_name, "last_name": last_name, "date_of_birth": date_of_birth,
+                                   "record_number": record_number, "phone": phone, "surgery_date": surgery_date,
                                    "timezone": timezone_, "language": language, "pathway": pathway}, rt)
     with rt.session() as session:
         created = enrollment.create(session, rt, patient, "cli", utcnow())
@@ -93,7 +98,8 @@ def enroll(first_name, phone, surgery_date, timezone_, language, pathway) -> Non
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_fail_on_enrollment_error
 def import_(csv_file: Path) -> None:
-    """Enroll every patient in a CSV (first_name,phone,surgery_date,timezone,language[,pathway]).
+    """Enroll every patient in a CSV (first_name,phone,surgery_date,timezone,language[,pathway],
+    last_name,date_of_birth[,record_number]).
 
     If any line is bad, nothing is imported and every bad line is listed."""
     rt = _runtime()
@@ -134,39 +140,6 @@ def list_() -> None:
             row = enrollment.describe(e, enrollment.is_opted_out(session, e.phone))
             row["phone"] = logs.mask_phone(e.phone)
             click.echo(json.dumps(row))
-
-
-@main.group("coordinator")
-def coordinator_group() -> None:
-    """Care coordinators who are paged for red flags."""
-
-
-@coordinator_group.command("add")
-@click.option("--name", required=True)
-@click.option("--phone", required=True, help="Mobile that receives pages and sends ACK <code>")
-@click.option("--email", required=True)
-@click.option("--on-call-rank", type=click.IntRange(min=1, max=99), default=None,
-              help="1 is paged first, then 2, ...; without a rank only the everyone-again round reaches them")
-@click.option("--clinic", default=None, help="The clinic whose red flags page them (default: CLINIC_NAME)")
-def coordinator_add(name: str, phone: str, email: str, on_call_rank: int | None, clinic: str | None) -> None:
-    """Register a coordinator of a clinic; prints the id."""
-    from bot import coordinators
-    from bot.clinics import clinic_by_name, default_clinic
-
-    rt = _runtime()
-    with rt.session() as session:
-        try:
-            new = coordinators.validate({"name": name, "phone": phone, "email": email, "on_call_rank": on_call_rank},
-                                        rt.config["DEFAULT_PHONE_REGION"])
-            home = clinic_by_name(session, clinic, create=False) if clinic else default_clinic(session, rt.config)
-            if home is None:
-                raise coordinators.CoordinatorError([f"clinic: no clinic named {clinic!r}"])
-            coordinator = coordinators.add(session, home, new, "cli")
-        except coordinators.CoordinatorError as e:
-            for line in e.errors:
-                click.echo(f"error: {line}", err=True)
-            sys.exit(1)
-    click.echo(coordinator.id)
 
 
 @main.command("tick")
@@ -210,6 +183,8 @@ def run(host: str, port: int) -> None:
 
 
 def _register_optional() -> None:
+    from bot.coordinator_cli import coordinator_group
+    main.add_command(coordinator_group, "coordinator")
     try:
         from bot.triage.cli import triage_command
         main.add_command(triage_command, "triage")

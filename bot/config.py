@@ -174,8 +174,10 @@ SETTINGS: dict[str, tuple] = {
 SECRETS = {"SECRET_KEY", "TWILIO_AUTH_TOKEN", "TWILIO_WEBHOOK_SHARED_KEYS", "API_TOKEN", "METRICS_TOKEN"}
 MIN_SECRET_KEY = 32  # signs dashboard sessions: guessable keys forge a coordinator's login
 # Invented, and labelled as such wherever they show (start-up line, dashboard banner): a try-out
-# must never text a real-looking clinic, nor a placeholder such as "your surgeon's office".
-SIMULATOR_CLINIC = {"CLINIC_NAME": "Example Spine Clinic (simulator)", "CLINIC_PHONE": "+12025550199"}
+# must never text a real-looking clinic, nor a placeholder such as "your surgeon's office". The name
+# is the one earlier versions defaulted to (and migration 0003 uses), so a try-out database keeps its
+# default clinic, its accounts and its patients together.
+SIMULATOR_CLINIC = {"CLINIC_NAME": "Your spine surgery team", "CLINIC_PHONE": "+12025550199"}
 
 
 def _clinic_identity(config: dict, errors: list[str], sending: bool) -> None:

@@ -54,19 +54,53 @@ def validate(data: dict, region: str) -> NewCoordinator:
 
 
 def add(session: Session, clinic: Clinic, new: NewCoordinator, actor: str) -> Coordinator:
-    if session.scalars(select(Coordinator.id).where(Coordinator.phone == new.phone)).first() is not None:
+    existing = session.scalars(select(Coordinator).where(Coordinator.phone == new.phone)).first()
+    if existing is not None and (existing.active or existing.clinic_id != clinic.id):
         raise CoordinatorError(["phone: a coordinator with this phone already exists"])
-    coordinator = Coordinator(clinic_id=clinic.id, name=new.name, phone=new.phone, email=new.email,
-                              on_call_rank=new.on_call_rank)
-    session.add(coordinator)
+    if existing is not None:  # removed earlier, back again: the same row keeps their paging history
+        coordinator = existing
+        coordinator.name, coordinator.email, coordinator.on_call_rank = new.name, new.email, new.on_call_rank
+        coordinator.active = True
+    else:
+        coordinator = Coordinator(clinic_id=clinic.id, name=new.name, phone=new.phone, email=new.email,
+                                  on_call_rank=new.on_call_rank)
+        session.add(coordinator)
     session.flush()
     record(session, actor, "coordinator_added", f"coordinator:{coordinator.id}",
            {"rank": new.on_call_rank, "clinic_id": clinic.id})
     return coordinator
 
 
+def edit(session: Session, coordinator: Coordinator, new: NewCoordinator, actor: str) -> Coordinator:
+    if session.scalars(select(Coordinator.id).where(Coordinator.phone == new.phone,
+                                                    Coordinator.id != coordinator.id)).first() is not None:
+        raise CoordinatorError(["phone: a coordinator with this phone already exists"])
+    changed = {k: getattr(new, k) for k in ("name", "phone", "email", "on_call_rank")
+               if getattr(coordinator, k) != getattr(new, k)}
+    for key, value in changed.items():
+        setattr(coordinator, key, value)
+    session.flush()
+    record(session, actor, "coordinator_edited", f"coordinator:{coordinator.id}",
+           {k: (mask_phone(v) if k == "phone" else v) for k, v in changed.items()})
+    return coordinator
+
+
+def remove(session: Session, coordinator: Coordinator, actor: str) -> None:
+    """Never paged again, on no ladder and no shift; the row stays so past pages keep a name."""
+    coordinator.active, coordinator.on_call_rank = False, None
+    from bot.models import OnCallOverride, OnCallShift
+
+    for model in (OnCallShift, OnCallOverride):
+        for row in session.scalars(select(model).where(model.clinic_id == coordinator.clinic_id)):
+            if coordinator.id in (row.ladder or []):
+                row.ladder = [i for i in row.ladder if i != coordinator.id]
+    session.flush()
+    record(session, actor, "coordinator_removed", f"coordinator:{coordinator.id}")
+
+
 def of_clinic(session: Session, clinic_id: int) -> list[Coordinator]:
-    return list(session.scalars(select(Coordinator).where(Coordinator.clinic_id == clinic_id)
+    return list(session.scalars(select(Coordinator).where(Coordinator.clinic_id == clinic_id,
+                                                          Coordinator.active.is_(True))
                                 .order_by(Coordinator.on_call_rank.is_(None), Coordinator.on_call_rank,
                                           Coordinator.name)))
 

@@ -122,14 +122,15 @@ def send(run: Pass, row_id: int) -> str:
             values = values_for(rt.library, enrollment, rt.config["CLINIC_NAME"], rt.config["CLINIC_PHONE"],
                                 utc_to_local(run.now(), enrollment.timezone).date())
             row.body = rt.library.render(enrollment.language, row.content_key, values)
-        row.segments = segments(row.body)
+        is_call = row.kind == Kind.CALL
+        row.segments = None if is_call else segments(row.body)
         to, body, urgent, segs = row.to_phone, row.body, row.urgent, row.segments
         in_doubt, since = row.in_doubt, row.first_attempt_at or row.claimed_at
         # The rendered body is committed before the call: the message-log search matches on it.
         # A routine text books its pacing slot in this transaction (one commit less per text); an
         # in-doubt one only once the log has been read, since it may not be sent at all.
         wait = pacing.book(session, rt, rt.sender, segs) if not urgent and not in_doubt else 0.0
-    if in_doubt:
+    if in_doubt and not is_call:  # a call in doubt is placed again: a second ring beats none
         settled = _settle_in_doubt(run, row_id, to, body, since)
         if settled:
             return settled
@@ -141,7 +142,10 @@ def send(run: Pass, row_id: int) -> str:
         if not lifecycle.begin_attempt(session, row_id, run.owner, run.now(), run.lease):
             return "lost"
     try:
-        result = rt.transport.send(to, body, rt.public_url(f"/twilio/status?outbox_id={row_id}"))
+        if is_call:
+            result = rt.transport.call(to, body, rt.public_url(f"/twilio/voice/status?outbox_id={row_id}"))
+        else:
+            result = rt.transport.send(to, body, rt.public_url(f"/twilio/status?outbox_id={row_id}"))
     except TransportError as error:
         return _failed(run, row_id, error)
     with rt.session() as session:
@@ -226,7 +230,7 @@ def _flag_permanent(session: Session, row: Outbox, error: TransportError) -> Non
         cancel_future(session, phone=row.to_phone)
         reason = "opted_out_at_twilio"
     elif error.code in BAD_NUMBER:
-        if enrollment is not None:
+        if enrollment is not None and row.kind not in (Kind.PAGE, Kind.CALL):  # a coordinator's number is not hers
             enrollment.phone_problem = f"Twilio {error.code}: number cannot receive texts"
         reason = "bad_number"
     else:

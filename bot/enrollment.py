@@ -15,7 +15,7 @@ import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import planner
+from bot import identity, planner
 from bot.audit import record
 from bot.clinics import default_clinic
 from bot.db import bulk_insert
@@ -26,6 +26,10 @@ from bot.runtime import Runtime
 from bot.timeutil import local_today, utcnow
 
 FIELDS = ("first_name", "phone", "surgery_date", "timezone", "language", "pathway")
+# Identity (issue 16): who the patient is, so a coordinator calls the right person.
+IDENTITY_FIELDS = ("last_name", "date_of_birth", "record_number")
+ALL_FIELDS = FIELDS + IDENTITY_FIELDS
+OPTIONAL_FIELDS = {"pathway", "record_number"}
 LIVE = ("active", "paused")
 _ZONES = available_timezones()
 
@@ -45,6 +49,9 @@ class NewPatient:
     timezone: str
     language: str
     pathway: str
+    last_name: str = ""
+    date_of_birth: date | None = None
+    record_number: str | None = None
 
 
 def parse_phone(raw: str, region: str) -> str:
@@ -78,7 +85,7 @@ def validate(raw: dict, rt: Runtime, today: date | None = None) -> NewPatient:
     errors: list[str] = []
     today = today or utcnow().date()
     clean: dict = {}
-    unknown = sorted(set(raw) - set(FIELDS))
+    unknown = sorted(set(raw) - set(ALL_FIELDS))
     if unknown:
         errors.append(f"unknown field(s): {', '.join(unknown)}")
     value, unusable = {}, []
@@ -101,6 +108,7 @@ def validate(raw: dict, rt: Runtime, today: date | None = None) -> NewPatient:
     elif len(name) > 50:
         errors.append("first_name: at most 50 characters")
     clean["first_name"] = name
+    identity.validate(value, today, clean, errors)
 
     try:
         if not value.get("phone"):
@@ -189,10 +197,10 @@ def import_csv(session: Session, rt: Runtime, text: str, actor: str, now: dateti
     """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in (reader.fieldnames or [])]
-    required = set(FIELDS) - {"pathway"}
+    required = set(ALL_FIELDS) - OPTIONAL_FIELDS
     if not required <= set(header):
         missing = ", ".join(sorted(required - set(header)))
-        raise EnrollmentError([f"header: missing column(s) {missing}; expected {','.join(FIELDS)}"])
+        raise EnrollmentError([f"header: missing column(s) {missing}; expected {','.join(ALL_FIELDS)}"])
     errors: list[str] = []
     patients: list[tuple[int, NewPatient]] = []
     today = local_today("UTC", now)
@@ -277,6 +285,8 @@ def is_opted_out(session: Session, phone: str) -> bool:
 
 def describe(enrollment: Enrollment, opted_out: bool) -> dict:
     return {"id": enrollment.id, "first_name": enrollment.first_name, "phone": enrollment.phone,
+            "last_name": enrollment.last_name, "record_number": enrollment.record_number,
+            "date_of_birth": enrollment.date_of_birth.isoformat() if enrollment.date_of_birth else None,
             "surgery_date": enrollment.surgery_date.isoformat(), "timezone": enrollment.timezone,
             "language": enrollment.language, "pathway": enrollment.pathway, "status": enrollment.status,
             "opted_out": opted_out, "phone_problem": enrollment.phone_problem,

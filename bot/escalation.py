@@ -1,8 +1,10 @@
 """Escalations: a red flag pages the on-call ladder until a named person acknowledges it.
 
-Rank 1 is paged first; if nobody acknowledges within the tier's time (5 minutes for an emergency,
-15 for urgent, configurable), the next rank is paged; after the last rank, everyone is paged again,
-round after round, until someone acknowledges. Every change is in the audit log.
+Whoever is on call at that moment (bot/oncall.py: the clinic's shift or override, else its on-call
+ranks) is paged, first rung first; if nobody acknowledges within the tier's time (5 minutes for an
+emergency, 15 for urgent, configurable), the next rung of whoever is on call then is paged; after the
+last rung, everyone is paged again, round after round, until someone acknowledges. Every change is
+in the audit log.
 """
 from __future__ import annotations
 
@@ -13,11 +15,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import oncall, page_calls
 from bot.audit import record
 from bot.clinics import default_clinic
-from bot.models import Coordinator, Enrollment, Escalation, Outbox
+from bot.identity import page_name
+from bot.models import Clinic, Coordinator, Enrollment, Escalation, Outbox
 from bot.outbox import Kind, rows
 from bot.runtime import Runtime
+from bot.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on a phone
@@ -32,27 +37,32 @@ def timeout(rt: Runtime, tier: str) -> timedelta:
     return timedelta(minutes=minutes)
 
 
-def _ranks(session: Session, clinic_id: int | None) -> list[int]:
-    return sorted(set(session.scalars(select(Coordinator.on_call_rank).where(
-        Coordinator.clinic_id == clinic_id, Coordinator.active.is_(True), Coordinator.on_call_rank.is_not(None)))))
+def clinic_zone(session: Session, clinic_id: int | None, config: dict) -> str:
+    """The zone a clinic's shifts are written in (its `timezone` setting, else CLINIC_TIMEZONE/DEFAULT_TIMEZONE)."""
+    from bot.clinic_hours import for_clinic
+
+    return for_clinic(session.get(Clinic, clinic_id) if clinic_id is not None else None, config).timezone
 
 
-def _coordinators(session: Session, clinic_id: int | None, rank: int | None) -> list[Coordinator]:
-    """Who is paged: the escalation's own clinic's active coordinators only (a page names the
-    patient), of one rank, or all of them in the everyone-again rounds."""
-    query = (select(Coordinator).where(Coordinator.clinic_id == clinic_id, Coordinator.active.is_(True))
-             .order_by(Coordinator.id))
-    if rank is not None:
-        query = query.where(Coordinator.on_call_rank == rank)
-    return list(session.scalars(query))
+def ladder(session: Session, clinic_id: int | None, config: dict, now: datetime) -> oncall.OnCall:
+    """Who is on call for the clinic at this moment, rung by rung (bot/oncall.py)."""
+    return oncall.on_call_at(session, clinic_id, clinic_zone(session, clinic_id, config), now)
 
 
-def on_call_for(session: Session, clinic_id: int | None) -> list[Coordinator]:
-    """Who a red flag from this clinic's patient pages first (rank 1, or everyone active when no one
-    has a rank). Replies that say "we have alerted your care team", the dashboard's "nobody on call"
-    banner and /healthz all ask here."""
-    ranks = _ranks(session, clinic_id)
-    return _coordinators(session, clinic_id, ranks[0] if ranks else None)
+def _everyone(session: Session, clinic_id: int | None) -> list[Coordinator]:
+    """The everyone-again rounds: the escalation's own clinic's active coordinators only (a page
+    names the patient)."""
+    return list(session.scalars(select(Coordinator).where(Coordinator.clinic_id == clinic_id,
+                                                          Coordinator.active.is_(True)).order_by(Coordinator.id)))
+
+
+def on_call_for(session: Session, clinic_id: int | None, config: dict, now: datetime | None = None
+                ) -> list[Coordinator]:
+    """Who a red flag from this clinic's patient pages first (the first rung of whoever is on call
+    now, or everyone active when nobody is). Replies that say "we have alerted your care team", the
+    dashboard's "nobody on call" banner and /healthz all ask here."""
+    rungs = ladder(session, clinic_id, config, now or utcnow()).rungs
+    return rungs[0] if rungs else _everyone(session, clinic_id)
 
 
 def pages_sent(session: Session, escalation: Escalation) -> int:
@@ -73,14 +83,15 @@ def open_escalation(session: Session, rt: Runtime, enrollment: Enrollment | None
     session.add(escalation)
     session.flush()
     record(session, "system", "escalation_opened", f"escalation:{escalation.id}", {"tier": tier, "flags": flags})
-    ranks = _ranks(session, clinic_id)
-    escalation.ladder_rank = ranks[0] if ranks else 0
-    _page(session, rt, escalation, enrollment, _coordinators(session, clinic_id, ranks[0] if ranks else None), now)
+    on_call = ladder(session, clinic_id, rt.config, now)
+    escalation.ladder_rank = 1 if on_call.rungs else 0  # the rung paged (1 = first), 0 = nobody on call
+    targets = on_call.rungs[0] if on_call.rungs else _everyone(session, clinic_id)
+    _page(session, rt, escalation, enrollment, targets, now, on_call.label)
     return escalation
 
 
 def _page(session: Session, rt: Runtime, escalation: Escalation, enrollment: Enrollment | None,
-          coordinators: list[Coordinator], now: datetime) -> None:
+          coordinators: list[Coordinator], now: datetime, on_call: str) -> None:
     escalation.page_round += 1
     escalation.next_page_at = now + timeout(rt, escalation.tier)
     if not coordinators:
@@ -88,16 +99,23 @@ def _page(session: Session, rt: Runtime, escalation: Escalation, enrollment: Enr
                      escalation.id)
     link = rt.public_url(f"/dashboard/escalations/{escalation.id}") or ""
     values = {"tier": escalation.tier.upper(), "flags": ", ".join(escalation.flags) or "unclear reply",
-              "first_name": enrollment.first_name if enrollment else "unknown sender",
+              "first_name": page_name(enrollment),
               "enrollment_id": enrollment.id if enrollment else "-", "code": escalation.code, "link": link,
               "clinic_name": rt.config["CLINIC_NAME"], "clinic_phone": rt.config["CLINIC_PHONE"]}
     body = rt.library.render("en", "page", values)
+    calls = page_calls.wanted(session, escalation)
     for coordinator in coordinators:
         session.add(rows.page(escalation.id, escalation.page_round, coordinator.id, coordinator.phone, body, now,
                               escalation.enrollment_id))
+        if calls:  # the first rung went unanswered: ring as well as text
+            path = f"/twilio/voice/gather?escalation_id={escalation.id}&coordinator_id={coordinator.id}"
+            twiml = page_calls.twiml(escalation, values["first_name"], rt.config["CLINIC_NAME"],
+                                     rt.public_url(path) or path)
+            session.add(rows.call(escalation.id, escalation.page_round, coordinator.id, coordinator.phone, twiml,
+                                  now, escalation.enrollment_id))
     record(session, "system", "paged", f"escalation:{escalation.id}",
            {"round": escalation.page_round, "rank": escalation.ladder_rank,
-            "coordinators": [c.name for c in coordinators]})
+            "coordinators": [c.name for c in coordinators], "on_call": on_call, "calls": calls})
 
 
 def watchdog(rt: Runtime, now: datetime) -> int:
@@ -107,16 +125,16 @@ def watchdog(rt: Runtime, now: datetime) -> int:
         due = session.scalars(select(Escalation).where(Escalation.status == "open", Escalation.next_page_at <= now)
                               .order_by(Escalation.next_page_at).with_for_update(skip_locked=True)).all()
         for escalation in due:
-            ranks = _ranks(session, escalation.clinic_id)
-            later = [r for r in ranks if r > escalation.ladder_rank]
-            if later:
-                escalation.ladder_rank = later[0]
-                targets = _coordinators(session, escalation.clinic_id, later[0])
-            else:  # past the last rank: everyone, again and again, until someone answers
-                escalation.ladder_rank = (ranks[-1] if ranks else 0) + 1
-                targets = _coordinators(session, escalation.clinic_id, None)
+            # Whoever is on call now: a shift may have handed over since the last page.
+            on_call = ladder(session, escalation.clinic_id, rt.config, now)
+            if escalation.ladder_rank < len(on_call.rungs):
+                escalation.ladder_rank += 1
+                targets = on_call.rungs[escalation.ladder_rank - 1]
+            else:  # past the last rung: everyone, again and again, until someone answers
+                escalation.ladder_rank = len(on_call.rungs) + 1
+                targets = _everyone(session, escalation.clinic_id)
             enrollment = session.get(Enrollment, escalation.enrollment_id) if escalation.enrollment_id else None
-            _page(session, rt, escalation, enrollment, targets, now)
+            _page(session, rt, escalation, enrollment, targets, now, on_call.label)
             paged += 1
     if paged:  # out now, not at the next dispatch pass
         rt.kick_urgent()

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    func,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -40,6 +41,11 @@ class Enrollment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int | None] = mapped_column(ForeignKey("clinics.id"))
     first_name: Mapped[str] = mapped_column(String(100))
+    # Identity (issue 16): the right patient on the phone. Required at enrollment; empty only for
+    # patients enrolled before migration 0006.
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    record_number: Mapped[str | None] = mapped_column(String(64), index=True)
     phone: Mapped[str] = mapped_column(String(20), index=True)
     surgery_date: Mapped[date] = mapped_column(Date)
     timezone: Mapped[str] = mapped_column(String(64))
@@ -59,6 +65,8 @@ class Enrollment(Base):
     __table_args__ = (
         # Planner's "who needs more rows" scan must stay cheap with 100,000 patients.
         Index("ix_enrollments_plan_next", "plan_next_at"),
+        # Coordinators search by surname (roster), case-insensitively.
+        Index("ix_enrollments_last_name_lower", func.lower(last_name)),
         # At most one live enrollment per phone: replies must map to exactly one patient.
         Index("uq_enrollments_live_phone", "phone", unique=True,
               sqlite_where=text("status IN ('active', 'paused')"),
@@ -199,6 +207,36 @@ class Coordinator(Base):
     email: Mapped[str] = mapped_column(String(200))
     on_call_rank: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class OnCallShift(Base):
+    """A weekly shift of a clinic, in the clinic's time zone: on `days` from `starts` to `ends` (an
+    end at or before the start runs past midnight), who is paged in which order (`ladder`: coordinator
+    ids, first paged first). bot/oncall.py reads it."""
+    __tablename__ = "oncall_shifts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # Weekdays as digits, Monday 0: "01234" is Mon-Fri.
+    days: Mapped[str] = mapped_column(String(7))
+    starts: Mapped[str] = mapped_column(String(5))  # HH:MM local
+    ends: Mapped[str] = mapped_column(String(5))
+    ladder: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class OnCallOverride(Base):
+    """A one-off change ("Dana covers tonight"): from starts_at to ends_at (UTC) this ladder is paged
+    instead of the scheduled one."""
+    __tablename__ = "oncall_overrides"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinics.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    ends_at: Mapped[datetime] = mapped_column(DateTime)
+    ladder: Mapped[list] = mapped_column(JSON, default=list)
+    note: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Escalation(Base):

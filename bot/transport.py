@@ -115,6 +115,22 @@ class TwilioTransport:
             raise TransportError(f"Twilio timed out: {type(e).__name__}", ambiguous=True) from None
         return SendResult(sid=message.sid, status=message.status)
 
+    def call(self, to: str, twiml: str, status_callback: str | None = None) -> SendResult:
+        """A phone call through the Calls API reading `twiml` (a page that must wake someone). Errors
+        are classed as for messages: a 5xx or a lost connection may have placed the call."""
+        kwargs = {"status_callback": status_callback} if status_callback else {}
+        try:
+            placed = self.client.calls.create(to=to, from_=self.from_number, twiml=twiml, **kwargs)
+        except TwilioRestException as e:
+            code = int(e.code) if e.code else None
+            if e.status in RETRYABLE_HTTP or code == 20429:
+                raise TransportError(f"Twilio HTTP {e.status} ({code})", code or e.status, ambiguous=e.status >= 500,
+                                     retry_after=retry_after_seconds(self.http.last_header("Retry-After"))) from None
+            raise TransportError(f"Twilio refused the call: {code} {e.msg}", code, permanent=True) from None
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as e:
+            raise TransportError(f"cannot reach Twilio: {type(e).__name__}", ambiguous=True) from None
+        return SendResult(sid=placed.sid, status=placed.status)
+
     def find_sent(self, to: str, body: str, since: datetime) -> list[SendResult]:
         """Messages in Twilio's log with this number and text created since `since` (naive UTC),
         newest first: was an in-doubt send created after all?
@@ -140,6 +156,10 @@ class SimulatorTransport:
         log.warning("SIMULATOR - NOT SENT to a real phone: text to %s (%d chars); read it at /dashboard/simulator",
                     mask_phone(to), len(body))
         return SendResult(sid="SIM" + uuid.uuid4().hex, status="delivered")
+
+    def call(self, to: str, twiml: str, status_callback: str | None = None) -> SendResult:
+        log.warning("SIMULATOR - NOT CALLED: phone call to %s; see its phone at /dashboard/simulator", mask_phone(to))
+        return SendResult(sid="SIMCA" + uuid.uuid4().hex, status="ringing")
 
     def find_sent(self, to: str, body: str, since: datetime) -> list[SendResult]:
         return []

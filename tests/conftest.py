@@ -122,7 +122,8 @@ def api_headers():
 # URL-encoded, JSON-escaped, grouped. The records are masked where they are created (bot.logs).
 LOG_SCANNED = {"test_inbound_webhook", "test_webhook_authenticity", "test_status_callbacks", "test_dispatch",
                "test_dispatch_faults", "test_dispatch_race", "test_escalation", "test_clinic_ladder",
-               "test_keywords", "test_bad_input", "test_bad_input_forms", "test_logs"}
+               "test_keywords", "test_bad_input", "test_bad_input_forms", "test_logs", "test_page_calls",
+               "test_oncall_schedule"}
 ENROLLED_NUMBER = re.compile(r"202(?:\D|%2[0-9a-fA-F]){0,3}555(?:\D|%2[0-9a-fA-F]){0,3}01\d\d")
 
 

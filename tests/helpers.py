@@ -12,7 +12,8 @@ from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL
 
 
 def enroll(rt, now: datetime, **fields):
-    data = {"first_name": "Ana", "phone": "+12025550143", "surgery_date": "2026-11-20",
+    data = {"first_name": "Ana", "last_name": "Reyes", "date_of_birth": "1961-04-12",
+            "phone": "+12025550143", "surgery_date": "2026-11-20",
             "timezone": "America/New_York", "language": "en"}
     data.update(fields)
     with rt.session() as session:

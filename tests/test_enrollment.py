@@ -7,7 +7,8 @@ from bot.models import AuditLog, Enrollment, Outbox
 from tests.conftest import FIXTURE_CONTENT
 from tests.helpers import outbox
 
-GOOD = {"first_name": "Ana", "phone": "(202) 555-0143", "surgery_date": "2026-11-20",
+GOOD = {"first_name": "Ana", "last_name": "Reyes", "date_of_birth": "1961-04-12",
+        "phone": "(202) 555-0143", "surgery_date": "2026-11-20",
         "timezone": "America/Chicago", "language": "es"}
 
 
@@ -23,7 +24,8 @@ def cli(config, rt):
 
 def cli_args(**fields):
     data = {**GOOD, **fields}
-    return ["enroll", "--first-name", data["first_name"], "--phone", data["phone"], "--surgery-date",
+    return ["enroll", "--first-name", data["first_name"], "--last-name", data["last_name"], "--date-of-birth",
+            data["date_of_birth"], "--phone", data["phone"], "--surgery-date",
             data["surgery_date"], "--timezone", data["timezone"], "--language", data["language"]]
 
 

@@ -32,7 +32,8 @@ def test_emergency_tells_the_patient_to_call_911_and_pages_rank_one(client, rt, 
         answer = reply(client, fake_twilio, "chest pain and I cant catch my breath", "SM" + "1" * 32)
     assert "Call 911 now" in answer
     [page] = pages_to(fake_twilio, "+12025550181")
-    assert page.startswith("[EMERGENCY] Patient Ana (enrollment 1): chest_or_breathing")
+    assert page.startswith("[EMERGENCY] Patient Ana R. (enrollment 1): chest_or_breathing")
+    assert "Reyes" not in page and "1961" not in page  # first name and last initial only
     assert "+12025550143" not in page and "https://postop.example.org/dashboard/escalations/1" in page
     assert pages_to(fake_twilio, "+12025550182") == []
     [esc] = escalations(rt)

@@ -123,7 +123,7 @@ def test_free_text_triage_finds_nothing_in_is_read_by_a_deadline_and_pages_when_
     assert (late.tier, late.flags) == ("routine", ["review_overdue"])
     assert rows(rt, ReviewItem)[0].escalation_id == late.id
     [page] = fake_twilio.to("+12025550181")
-    assert page.body.startswith(f"[ROUTINE] Patient Ana (enrollment {e.id}): review_overdue")
+    assert page.body.startswith(f"[ROUTINE] Patient Ana R. (enrollment {e.id}): review_overdue")
     after = item.due_at + timedelta(minutes=15)  # then the ladder, as for urgent
     with time_machine.travel(after, tick=False):
         tick(rt, after)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.models import Enrollment, Outbox
-from bot.outbox.states import FROM_TWILIO, RANK, Kind, Status
+from bot.outbox.states import FROM_TWILIO, FROM_TWILIO_CALL, RANK, Kind, Status
 
 log = logging.getLogger(__name__)
 DEAD_NUMBER = {"30005", "30006"}  # unknown handset, landline: retrying the number will not help
@@ -21,6 +21,27 @@ DEAD_NUMBER = {"30005", "30006"}  # unknown handset, landline: retrying the numb
 
 def known_status(twilio_status: str) -> bool:
     return twilio_status in FROM_TWILIO
+
+
+def apply_call_status(session: Session, outbox_id: int | None, sid: str, call_status: str, duration: str | None,
+                      now: datetime) -> Outbox | None:
+    """A call's outcome (Twilio's CallStatus callback) on its outbox row: answered, no answer, busy,
+    failed. Forward only, like messages. The caller commits."""
+    row = session.get(Outbox, outbox_id) if outbox_id is not None else None
+    if row is None or row.kind != Kind.CALL or row.twilio_sid not in (None, sid):
+        row = session.scalars(select(Outbox).where(Outbox.twilio_sid == sid, Outbox.kind == Kind.CALL)).first()
+    if row is None or call_status not in FROM_TWILIO_CALL:
+        return None
+    row.twilio_sid = row.twilio_sid or sid
+    new = FROM_TWILIO_CALL[call_status]
+    if RANK[new] > RANK.get(Status(row.status), 0) or (new == row.status and call_status != row.twilio_status):
+        row.status, row.twilio_status, row.in_doubt = new, call_status, False
+        row.sent_at = row.sent_at or now
+        if new == Status.DELIVERED:
+            row.delivered_at = row.delivered_at or now
+        if duration and duration.isdigit():
+            row.segments = int(duration)  # seconds on the line, for the card
+    return row
 
 
 def apply_status(session: Session, outbox_id: int | None, sid: str, twilio_status: str,

@@ -41,6 +41,13 @@ def page(escalation_id: int, page_round: int, coordinator_id: int, phone: str, b
                   enrollment_id=enrollment_id, to_phone=phone, kind=Kind.PAGE, body=body, urgent=True, due_at=now)
 
 
+def call(escalation_id: int, page_round: int, coordinator_id: int, phone: str, twiml: str, now: datetime,
+         enrollment_id: int | None) -> Outbox:
+    """A phone call beside a page (an emergency nobody acknowledged on the first rung)."""
+    return Outbox(key=f"call:{escalation_id}:{page_round}:{coordinator_id}", escalation_id=escalation_id,
+                  enrollment_id=enrollment_id, to_phone=phone, kind=Kind.CALL, body=twiml, urgent=True, due_at=now)
+
+
 def nudge(enrollment_id: int, question_id: int, phone: str, body: str, now: datetime) -> Outbox:
     return Outbox(key=f"nudge:{enrollment_id}:{question_id}", enrollment_id=enrollment_id, to_phone=phone,
                   kind=Kind.NUDGE, content_key="silence_nudge", body=body, due_at=now)

@@ -21,6 +21,9 @@ class Kind(StrEnum):
     PROGRAMME = "programme"  # a planned step of the care pathway
     SAFETY = "safety"
     PAGE = "page"            # to a coordinator, about an escalation (Outbox.escalation_id)
+    # A phone call beside a page (bot/page_calls.py): `body` holds its TwiML, `answered_at` the
+    # moment the coordinator pressed 1.
+    CALL = "call"
     REPLY = "reply"          # our answer to an inbound text
     NUDGE = "nudge"          # after two unanswered check-ins
     ONEOFF = "oneoff"        # typed by a coordinator
@@ -43,3 +46,8 @@ FROM_TWILIO = {"accepted": Status.SENT, "scheduled": Status.SENT, "queued": Stat
                "sending": Status.SENT, "sent": Status.SENT, "delivered": Status.DELIVERED,
                "read": Status.DELIVERED, "undelivered": Status.UNDELIVERED, "failed": Status.FAILED,
                "canceled": Status.CANCELLED}
+# Twilio's call status -> ours: a call that was picked up is "delivered"; nobody answering is
+# "undelivered" (the ladder goes on either way, until someone presses 1 or texts ACK).
+FROM_TWILIO_CALL = {"queued": Status.SENT, "initiated": Status.SENT, "ringing": Status.SENT,
+                    "in-progress": Status.DELIVERED, "completed": Status.DELIVERED, "busy": Status.UNDELIVERED,
+                    "no-answer": Status.UNDELIVERED, "failed": Status.FAILED, "canceled": Status.CANCELLED}

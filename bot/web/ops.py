@@ -30,7 +30,7 @@ def healthz():
             "clock_heartbeat_age_seconds": round(age, 1) if age is not None else None,
             "transport": "simulator" if rt().transport.simulated else "twilio"}
     clinics = db().scalars(select(Clinic).order_by(Clinic.id)).all()
-    body["on_call"] = {c.name: len(on_call_for(db(), c.id)) for c in clinics}
+    body["on_call"] = {c.name: len(on_call_for(db(), c.id, rt().config)) for c in clinics}
     uncovered = [name for name, count in body["on_call"].items() if not count] or ([] if clinics else ["-"])
     if uncovered:
         # Reported, not a failed check: the process is healthy, the roster is not; a load balancer

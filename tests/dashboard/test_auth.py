@@ -86,7 +86,8 @@ def test_a_form_without_its_csrf_token_is_refused(client, accounts):
 
 def test_webhook_and_api_blueprints_need_no_csrf_token(client, api_headers):
     response = client.post("/api/v1/enrollments", headers=api_headers,
-                           json={"first_name": "Ana", "phone": "+12025550143", "surgery_date": "2026-11-20",
+                           json={"first_name": "Ana", "last_name": "Reyes", "date_of_birth": "1961-04-12",
+                                 "phone": "+12025550143", "surgery_date": "2026-11-20",
                                  "timezone": "America/New_York", "language": "en"})
     assert response.status_code == 201
     assert client.post("/twilio/status", data={"MessageSid": "SMx"}).status_code == 403  # signature, not CSRF

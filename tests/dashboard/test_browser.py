@@ -73,11 +73,13 @@ def test_enroll_first_text_red_flag_escalation_acknowledged(server, page):
 
     page.get_by_role("link", name="Enroll", exact=True).first.click()
     page.get_by_label("First name").fill("Rosalind")
+    page.get_by_label("Last name").fill("Okafor")
+    page.get_by_label("Date of birth").fill("1958-03-14")
     page.get_by_label("Mobile phone").fill("202 555 0143")
     page.get_by_label("Surgery date").fill((date.today() - timedelta(days=1)).isoformat())
     page.get_by_label("Time zone").fill("America/Chicago")
     page.get_by_role("button", name="Enroll").click()
-    expect(page.get_by_text("Rosalind is enrolled")).to_be_visible()
+    expect(page.get_by_text("Rosalind Okafor is enrolled")).to_be_visible()
 
     page.get_by_role("link", name="Simulator").click()
     expect(page.get_by_text("Rosalind's phone")).to_be_visible()

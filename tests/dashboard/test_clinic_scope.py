@@ -49,7 +49,8 @@ def test_an_escalation_from_an_unknown_number_reaches_every_clinic(rt, accounts,
 
 
 def test_enrolling_from_the_dashboard_puts_the_patient_in_the_users_clinic(rt, accounts, other_client):
-    post(other_client, "/dashboard/enroll", {"first_name": "Cleo", "phone": "202 555 0145",
+    post(other_client, "/dashboard/enroll", {"first_name": "Cleo", "last_name": "Reyes", "date_of_birth": "1961-04-12",
+                                             "phone": "202 555 0145",
                                              "surgery_date": "2026-11-20", "timezone": "America/Chicago",
                                              "language": "en", "pathway": "lumbar-fusion"})
     with rt.session() as s:
@@ -64,7 +65,8 @@ def test_an_admin_made_api_token_enrolls_into_the_admins_clinic(rt, client, acco
         assert row.clinic_id == accounts.clinic_a and token not in row.token_hash and row.label == "EHR interface"
     assert token not in admin_client.get("/dashboard/tokens").get_data(as_text=True)  # shown once
     response = client.post("/api/v1/enrollments", headers={"Authorization": f"Bearer {token}"},
-                           json={"first_name": "Dee", "phone": "+12025550146", "surgery_date": "2026-11-20",
+                           json={"first_name": "Dee", "last_name": "Reyes", "date_of_birth": "1961-04-12",
+                                 "phone": "+12025550146", "surgery_date": "2026-11-20",
                                  "timezone": "America/New_York", "language": "en"})
     assert response.status_code == 201
     with rt.session() as s:

@@ -22,5 +22,32 @@ def test_an_admin_adds_coordinators_to_their_own_clinic_and_sees_only_theirs(adm
     assert bad.status_code == 400 and "phone: not a valid mobile number" in bad.get_data(as_text=True)
 
 
-def test_coordinators_page_is_for_admins(coord_client):
-    assert coord_client.get("/dashboard/coordinators").status_code in (302, 403)
+def test_everyone_sees_the_coordinators_and_only_admins_change_them(coord_client, admin_client, rt, accounts):
+    dana = add_coordinator(rt, "Dana Whitfield", "+12025550181", 1)
+    page = coord_client.get("/dashboard/coordinators")
+    assert page.status_code == 200 and "Dana Whitfield" in page.get_data(as_text=True)
+    assert "Edit Dana Whitfield" not in page.get_data(as_text=True)
+    assert post(coord_client, "/dashboard/coordinators", {"name": "X", "phone": "202 555 0182", "email": "x@y.z"},
+                page="/dashboard/coordinators").status_code == 403
+    assert coord_client.get(f"/dashboard/coordinators/{dana.id}").status_code == 403
+    assert post(coord_client, f"/dashboard/coordinators/{dana.id}/remove", page="/dashboard/coordinators"
+                ).status_code == 403
+
+
+def test_an_admin_edits_and_removes_a_coordinator(admin_client, rt, accounts):
+    dana = add_coordinator(rt, "Dana Whitfield", "+12025550181", 1)
+    kim = add_coordinator(rt, "Kim Baptiste", "+12025550185", 1, clinic="Hillcrest Orthopedics")
+    edited = post(admin_client, f"/dashboard/coordinators/{dana.id}", {"name": "Dana Whitfield-Ross",
+                  "phone": "202 555 0181", "email": "dana@riverside.example", "on_call_rank": "2"},
+                  page="/dashboard/coordinators")
+    assert edited.status_code == 302
+    with rt.session() as s:
+        row = s.get(Coordinator, dana.id)
+        assert (row.name, row.on_call_rank) == ("Dana Whitfield-Ross", 2)
+    assert admin_client.get(f"/dashboard/coordinators/{kim.id}").status_code == 404  # another clinic's
+    assert post(admin_client, f"/dashboard/coordinators/{dana.id}/remove", page="/dashboard/coordinators"
+                ).status_code == 302
+    with rt.session() as s:
+        assert s.get(Coordinator, dana.id).active is False
+    listed = admin_client.get("/dashboard/coordinators").get_data(as_text=True)
+    assert 'data-label="Name">Dana Whitfield-Ross<' not in listed

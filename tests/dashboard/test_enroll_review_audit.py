@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from bot.models import Enrollment, Inbound, ReviewItem
 from tests.dashboard.conftest import add_patient, add_reply, post
 
-GOOD = {"first_name": "Ana", "phone": "202 555 0143", "surgery_date": "2026-11-20", "timezone": "America/New_York",
+GOOD = {"first_name": "Ana", "last_name": "Reyes", "date_of_birth": "1961-04-12",
+        "phone": "202 555 0143", "surgery_date": "2026-11-20", "timezone": "America/New_York",
         "language": "en", "pathway": "lumbar-fusion"}
 
 
@@ -31,10 +32,10 @@ def test_enroll_form_shows_every_problem_and_keeps_the_values(rt, accounts, coor
 
 
 def test_csv_with_bad_lines_imports_nothing_and_lists_each_line(rt, accounts, coord_client):
-    text = ("first_name,phone,surgery_date,timezone,language\n"
-            "Ana,+12025550143,2026-11-20,America/New_York,en\n"
-            "Bo,not-a-phone,2026-11-20,America/New_York,en\n"
-            "Cy,+12025550145,2026-02-31,America/New_York,xx\n")
+    text = ("first_name,last_name,date_of_birth,record_number,phone,surgery_date,timezone,language\n"
+            "Ana,Reyes,1961-04-12,MRN-0042,+12025550143,2026-11-20,America/New_York,en\n"
+            "Bo,Lind,1980-02-02,,not-a-phone,2026-11-20,America/New_York,en\n"
+            "Cy,Chen,1970-01-05,,+12025550145,2026-02-31,America/New_York,xx\n")
     response = post(coord_client, "/dashboard/enroll/csv",
                     {"file": (io.BytesIO(text.encode()), "patients.csv")}, content_type="multipart/form-data")
     html = response.get_data(as_text=True)

@@ -1,4 +1,4 @@
-"""A local HTTP server that speaks enough of Twilio's Messages API for the real `twilio` client.
+"""A local HTTP server that speaks enough of Twilio's Messages and Calls APIs for the real `twilio` client.
 
 Tests and benchmarks point TWILIO_API_BASE_URL at it. Each POSTed message is recorded; failures are
 scripted per recipient or as a queue of next responses; a latency can be set to behave like the
@@ -7,6 +7,9 @@ real API over the internet; 429s are returned when more requests run at once tha
 `slow` is the fault a probe of the service found duplicates with: Twilio answers only after the
 client has given up, and creates the message some seconds later (on Twilio's clock, `time.time`,
 which time-machine moves); until then the message is not in the message log either.
+
+Calls (paging that wakes someone) are recorded with their TwiML; `answer` plays the phone: it
+picks up, presses a key on the TwiML's <Gather> action and reports the status, as Twilio would.
 """
 from __future__ import annotations
 
@@ -36,6 +39,16 @@ class Sent:
 
 
 @dataclass
+class Call:
+    """A call placed through the Calls API: its TwiML, and where Twilio would report its outcome."""
+    sid: str
+    to: str
+    sender: str | None
+    twiml: str
+    status_callback: str | None
+
+
+@dataclass
 class SlowCreates:
     """Answer after `respond_after` real seconds (or, with `hang`, once it is set), and create the
     message `create_after` seconds of Twilio's clock after the request arrived."""
@@ -49,6 +62,7 @@ class FakeTwilio:
     latency: float = 0.0
     max_concurrent: int | None = None
     messages: list[Sent] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
     # To-number -> (http status, twilio code) answered for every send to it.
     fail_for: dict[str, tuple[int, int]] = field(default_factory=dict)
     # Answers for the next sends regardless of recipient: (http status, code), or "drop" to close the socket.
@@ -88,7 +102,10 @@ class FakeTwilio:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
-                fake._handle_create(self, form)
+                if urlsplit(self.path).path.endswith("/Calls.json"):
+                    fake._handle_call(self, form)
+                else:
+                    fake._handle_create(self, form)
 
             def do_GET(self) -> None:
                 fake._handle_list(self, {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()})
@@ -148,6 +165,38 @@ class FakeTwilio:
         finally:
             with self._lock:
                 self._active -= 1
+
+    def _handle_call(self, handler, form: dict) -> None:
+        failure = self.fail_for.get(form.get("To", ""))
+        if failure:
+            status, code, *_ = failure
+            handler._reply(status, {"code": code, "message": f"fake error {code}", "status": status})
+            return
+        call = Call(sid="CA" + uuid.uuid4().hex, to=form["To"], sender=form.get("From"), twiml=form.get("Twiml", ""),
+                    status_callback=form.get("StatusCallback"))
+        with self._lock:
+            self.calls.append(call)
+        handler._reply(201, {"sid": call.sid, "account_sid": "AC" + "0" * 32, "to": call.to, "from": call.sender,
+                             "status": "queued", "direction": "outbound-api"})
+
+    def calls_to(self, phone: str) -> list[Call]:
+        return [c for c in self.calls if c.to == phone]
+
+    def answer(self, call: Call, post, digits: str | None = "1", status: str = "completed") -> list:
+        """Play Twilio's part once the phone rings: the person answers and presses `digits` (None:
+        answers and presses nothing; status "no-answer": nobody picks up), then the status callback.
+        `post(url, form)` delivers a signed webhook to the service; returns its responses."""
+        import re
+
+        answers = []
+        action = re.search(r'action="([^"]+)"', call.twiml)
+        if status == "completed" and digits is not None and action:
+            answers.append(post(action.group(1).replace("&amp;", "&"), {
+                "CallSid": call.sid, "From": call.sender or "", "To": call.to, "Digits": digits}))
+        if call.status_callback:
+            answers.append(post(call.status_callback, {"CallSid": call.sid, "CallStatus": status,
+                                                       "CallDuration": "20" if status == "completed" else "0"}))
+        return answers
 
     def _slow_create(self, handler, form: dict, slow: SlowCreates) -> None:
         sent = self._record(form, delay=slow.create_after)

@@ -15,7 +15,7 @@ from bot.timeutil import utcnow
 from bot.web import db, rt
 from bot.web.api import hash_token
 from bot.web.auth import admin_required
-from bot.web.dashboard.common import bp, clinic_filter
+from bot.web.dashboard.common import bp, clinic_filter, clinic_zone_name
 
 AUDIT_PAGE = 200
 REVIEW_LIMIT = 500
@@ -23,10 +23,10 @@ REVIEW_LIMIT = 500
 
 def _form_context(values: dict | None = None, errors: list[str] | None = None) -> dict:
     library = rt().library
-    return {"values": values or {"timezone": rt().config["DEFAULT_TIMEZONE"], "language": library.languages[0],
+    return {"values": values or {"timezone": clinic_zone_name(), "language": library.languages[0],
                                  "pathway": "lumbar-fusion"},
             "errors": errors or [], "languages": library.languages, "pathways": sorted(library.pathways),
-            "csv_errors": [], "fields": enrollments.FIELDS}
+            "csv_errors": [], "fields": enrollments.ALL_FIELDS}
 
 
 @bp.route("/enroll", methods=["GET", "POST"])
@@ -34,7 +34,7 @@ def _form_context(values: dict | None = None, errors: list[str] | None = None) -
 def enroll():
     if request.method == "GET":
         return render_template("enroll.html", **_form_context())
-    values = {f: request.form.get(f, "") for f in enrollments.FIELDS}
+    values = {f: request.form.get(f, "") for f in enrollments.ALL_FIELDS}
     session = db()
     try:
         patient = enrollments.validate(values, rt())
@@ -46,7 +46,7 @@ def enroll():
     except IntegrityError:  # the same patient enrolled at this very moment by someone else
         session.rollback()
         return render_template("enroll.html", **_form_context(values, ["phone: already enrolled"])), 409
-    flash(f"{created.first_name} is enrolled (#{created.id}); the first text is planned.", "ok")
+    flash(f"{created.first_name} {created.last_name} is enrolled (#{created.id}); the first text is planned.", "ok")
     return redirect(url_for("dashboard.patient", enrollment_id=created.id))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app
+from flask import Blueprint, abort, current_app, g
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import or_, select
@@ -53,15 +53,44 @@ def get_escalation(escalation_id: int) -> tuple[Escalation, Enrollment | None]:
     return row[0], row[1]
 
 
+def clinic_zone_name(clinic_id: int | None = None) -> str:
+    """The time zone the user's clinic reads times in: its own `timezone` setting, else
+    CLINIC_TIMEZONE, else DEFAULT_TIMEZONE (bot.clinic_hours). Asked once per request."""
+    cached = getattr(g, "clinic_zone", None)
+    if cached is not None and clinic_id is None:
+        return cached
+    from bot.clinic_hours import for_clinic
+    from bot.models import Clinic
+
+    wanted = clinic_id if clinic_id is not None else getattr(current_user, "clinic_id", None)
+    clinic = db().get(Clinic, wanted) if wanted is not None else None
+    zone = for_clinic(clinic, current_app.config).timezone
+    if clinic_id is None:
+        g.clinic_zone = zone
+    return zone
+
+
 def display_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("DEFAULT_TIMEZONE") or "UTC")
+    return ZoneInfo(clinic_zone_name())
 
 
-def when(moment: datetime | None, fmt: str = "%b %d %H:%M") -> str:
-    """UTC (naive) -> the clinic's local time, for people reading the page."""
+def when(moment: datetime | None, fmt: str = "%b %d %H:%M", patient_zone: str | None = None) -> str:
+    """UTC (naive) -> the clinic's local time with its zone named ("Dec 01 13:22 CST"); with a
+    patient's zone that reads differently at that moment, their own time beside it, because "I took
+    it at 2" on the phone means the patient's 2 o'clock."""
     if moment is None:
         return "-"
-    return utc_to_local(moment, str(display_zone())).strftime(fmt)
+    local = utc_to_local(moment, clinic_zone_name())
+    shown = f"{local.strftime(fmt)} {local.tzname()}"
+    if patient_zone and patient_zone != clinic_zone_name():
+        theirs = utc_to_local(moment, patient_zone)
+        if theirs.utcoffset() != local.utcoffset() or theirs.tzname() != local.tzname():
+            shown += f" (patient {theirs.strftime('%H:%M')} {theirs.tzname()})"
+    return shown
+
+
+def _day(moment: datetime) -> str:
+    return utc_to_local(moment, clinic_zone_name()).strftime("%b %d")
 
 
 def ago(moment: datetime | None, now: datetime | None = None) -> str:
@@ -123,10 +152,10 @@ def pain_chart(points: list[tuple[datetime, int]], width: int = 640, height: int
     parts.append('<polyline class="line" fill="none" points="' + " ".join(f"{x},{y}" for x, y in coords) + '"/>')
     for (x, y), (at, v) in zip(coords, points, strict=True):
         parts.append(f'<circle class="dot" cx="{x}" cy="{y}" r="3"><title>{escape(when(at))}: {v}</title></circle>')
-    parts.append(f'<text class="axis" x="{left}" y="{height - 6}">{escape(when(t0, "%b %d"))}</text>')
+    parts.append(f'<text class="axis" x="{left}" y="{height - 6}">{escape(_day(t0))}</text>')
     if len(points) > 1:
         parts.append(f'<text class="axis" x="{width - right}" y="{height - 6}" text-anchor="end">'
-                     f'{escape(when(t1, "%b %d"))}</text>')
+                     f'{escape(_day(t1))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -149,9 +178,10 @@ def nobody_on_call() -> bool:
     """The red banner on every page: a red flag from this user's clinic would page no one."""
     from bot.escalation import on_call_for
 
-    return not on_call_for(db(), current_user.clinic_id)
+    return not on_call_for(db(), current_user.clinic_id, current_app.config)
 
 
 @bp.app_context_processor
 def _helpers() -> dict:
-    return {"when": when, "ago": ago, "duration": duration, "mask_phone": mask_phone, "now": utcnow}
+    return {"when": when, "clinic_zone": clinic_zone_name, "ago": ago, "duration": duration,
+            "mask_phone": mask_phone, "now": utcnow}

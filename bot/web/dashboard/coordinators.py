@@ -1,12 +1,12 @@
-"""The on-call ladder of the signed-in user's clinic: who its red flags page, in which order."""
+"""The coordinators of the signed-in user's clinic (everyone sees; admins add, edit and remove)."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 from bot import coordinators
 from bot.clinics import default_clinic
-from bot.models import Clinic
+from bot.models import Clinic, Coordinator
 from bot.web import db, rt
 from bot.web.auth import admin_required
 from bot.web.dashboard.common import bp
@@ -14,23 +14,30 @@ from bot.web.dashboard.common import bp
 FIELDS = ("name", "phone", "email", "on_call_rank")
 
 
-def _clinic() -> Clinic:
+def user_clinic() -> Clinic:
     session = db()
     if current_user.clinic_id is not None:
         return session.get(Clinic, current_user.clinic_id)
     return default_clinic(session, rt().config)
 
 
+def _form() -> tuple[dict, dict]:
+    values = {f: request.form.get(f, "") for f in FIELDS}
+    rank = values["on_call_rank"].strip()
+    return values, dict(values, on_call_rank=int(rank) if rank.isdigit() and len(rank) < 3 else (rank or None))
+
+
 @bp.route("/coordinators", methods=["GET", "POST"])
-@admin_required
+@login_required
 def coordinator_list():
     session = db()
-    clinic = _clinic()
+    clinic = user_clinic()
     errors: list[str] = []
-    values = {f: request.form.get(f, "") for f in FIELDS}
+    values = {f: "" for f in FIELDS}
     if request.method == "POST":
-        rank = values["on_call_rank"].strip()
-        data = dict(values, on_call_rank=int(rank) if rank.isdigit() and len(rank) < 3 else (rank or None))
+        if not current_user.is_admin:
+            abort(403)
+        values, data = _form()
         try:
             coordinator = coordinators.add(session, clinic, coordinators.validate(
                 data, rt().config["DEFAULT_PHONE_REGION"]), current_user.actor)
@@ -40,6 +47,47 @@ def coordinator_list():
         except coordinators.CoordinatorError as e:
             session.rollback()
             errors = e.errors
-    people = [coordinators.describe(c) for c in coordinators.of_clinic(session, clinic.id)]
+    people = coordinators.of_clinic(session, clinic.id)
     return render_template("coordinators.html", clinic=clinic, people=people, errors=errors,
                            values=values), 400 if errors else 200
+
+
+def _mine(coordinator_id: int) -> Coordinator:
+    found = db().get(Coordinator, coordinator_id)
+    if found is None or not found.active or found.clinic_id != user_clinic().id:
+        abort(404)
+    return found
+
+
+@bp.route("/coordinators/<int:coordinator_id>", methods=["GET", "POST"])
+@admin_required
+def coordinator_edit(coordinator_id: int):
+    session = db()
+    person = _mine(coordinator_id)
+    errors: list[str] = []
+    values = {"name": person.name, "phone": person.phone, "email": person.email,
+              "on_call_rank": person.on_call_rank or ""}
+    if request.method == "POST":
+        values, data = _form()
+        try:
+            coordinators.edit(session, person, coordinators.validate(data, rt().config["DEFAULT_PHONE_REGION"]),
+                              current_user.actor)
+            session.commit()
+            flash(f"{person.name} is saved.", "ok")
+            return redirect(url_for("dashboard.coordinator_list"))
+        except coordinators.CoordinatorError as e:
+            session.rollback()
+            errors = e.errors
+    return render_template("coordinator_edit.html", person=person, values=values, errors=errors), \
+        400 if errors else 200
+
+
+@bp.post("/coordinators/<int:coordinator_id>/remove")
+@admin_required
+def coordinator_remove(coordinator_id: int):
+    session = db()
+    person = _mine(coordinator_id)
+    coordinators.remove(session, person, current_user.actor)
+    session.commit()
+    flash(f"{person.name} is removed: never paged again, and off every shift.", "ok")
+    return redirect(url_for("dashboard.coordinator_list"))

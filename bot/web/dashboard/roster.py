@@ -13,6 +13,7 @@ from flask import render_template, request
 from flask_login import login_required
 from sqlalchemy import case, exists, func, or_, select
 
+from bot import identity
 from bot.models import Enrollment, Escalation, Inbound, Observation, OptOut, Outbox
 from bot.timeutil import local_today
 from bot.web import db
@@ -56,15 +57,9 @@ def filtered_query(q: str, status: str, flagged: bool, open_only: bool):
         query = query.where(Enrollment.status.in_(("active", "paused")))
     elif status != "all":
         query = query.where(Enrollment.status == status)
-    q = q.strip()
-    if q:
-        digits = q.lstrip("#")
-        conditions = [func.lower(Enrollment.first_name).contains(q.lower(), autoescape=True)]
-        if digits.isdigit():
-            conditions.append(Enrollment.id == int(digits))
-            if len(digits) >= 4:  # the end of a phone number, as a patient reads it out on a call
-                conditions.append(Enrollment.phone.endswith(digits, autoescape=True))
-        query = query.where(or_(*conditions))
+    condition = identity.search_condition(q.strip())
+    if condition is not None:
+        query = query.where(condition)
     if flagged:
         query = query.where(_flagged())
     if open_only:
