@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["runtime"] = rt
 
     from bot.triage.lexicon import LANGUAGES, load
+
     # api_coordinators and twilio_voice add routes to api.bp and twilio.bp
     from bot.web import api, api_coordinators, inputs, ops, twilio, twilio_voice  # noqa: F401
 

@@ -90,7 +90,7 @@ def validate(raw: dict, rt: Runtime, today: date | None = None) -> NewPatient:
         errors.append(f"unknown field(s): {', '.join(unknown)}")
     value, unusable = {}, []
     for k, v in raw.items():
-        if k not in FIELDS:
+        if k not in ALL_FIELDS:
             continue
         if v is not None and not isinstance(v, str):
             # Never coerced: a number or an object where text belongs is a caller's mistake to fix.

@@ -12,12 +12,11 @@ from __future__ import annotations
 from datetime import datetime
 from xml.sax.saxutils import escape, quoteattr
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.audit import record
-from bot.models import Clinic, Coordinator, Escalation, Outbox
-from bot.outbox import Kind
+from bot.models import Clinic, Coordinator, Escalation
+from bot.outbox import callbacks
 
 DEFAULT_TIERS = ("emergency",)
 GATHER_SECONDS = 10
@@ -57,14 +56,9 @@ def pressed(session: Session, escalation_id: int, coordinator_id: int, digits: s
     coordinator = session.get(Coordinator, coordinator_id)
     if escalation is None or coordinator is None or coordinator.clinic_id != escalation.clinic_id:
         return "This page was not found."
-    row = session.scalars(select(Outbox).where(Outbox.escalation_id == escalation_id, Outbox.kind == Kind.CALL,
-                                               Outbox.to_phone == coordinator.phone)
-                          .order_by(Outbox.id.desc())).first()
     if digits != "1":
         return "Not acknowledged. Press 1 to acknowledge."
-    if row is not None:
-        row.answered_at = now
-        row.twilio_sid = row.twilio_sid or call_sid
+    callbacks.call_answered(session, escalation_id, coordinator.phone, call_sid, now)
     if escalation.status != "open":
         return f"Already {escalation.status} by {escalation.acknowledged_by}."
     try:

@@ -10,7 +10,8 @@ import pytest
 
 from tests.helpers import enroll
 
-GOOD = {"first_name": "Ana", "phone": "(202) 555-0143", "surgery_date": "2026-11-20",
+GOOD = {"first_name": "Ana", "last_name": "Reyes", "date_of_birth": "1961-04-12",
+        "phone": "(202) 555-0143", "surgery_date": "2026-11-20",
         "timezone": "America/Chicago", "language": "es"}
 JSON = {"Content-Type": "application/json"}
 

@@ -23,6 +23,15 @@ def known_status(twilio_status: str) -> bool:
     return twilio_status in FROM_TWILIO
 
 
+def call_answered(session: Session, escalation_id: int, phone: str, call_sid: str, now: datetime) -> None:
+    """The coordinator pressed 1 during a paging call: the call row records when (`answered_at`)."""
+    row = session.scalars(select(Outbox).where(Outbox.escalation_id == escalation_id, Outbox.kind == Kind.CALL,
+                                               Outbox.to_phone == phone).order_by(Outbox.id.desc())).first()
+    if row is not None:
+        row.answered_at = now
+        row.twilio_sid = row.twilio_sid or call_sid
+
+
 def apply_call_status(session: Session, outbox_id: int | None, sid: str, call_status: str, duration: str | None,
                       now: datetime) -> Outbox | None:
     """A call's outcome (Twilio's CallStatus callback) on its outbox row: answered, no answer, busy,
