@@ -162,7 +162,8 @@ SETTINGS: dict[str, tuple] = {
     "INBOUND_SWEEP_SECONDS": (_positive_int, 5),
     "ESCALATION_EMERGENCY_MINUTES": (_positive_int, 5),
     "ESCALATION_URGENT_MINUTES": (_positive_int, 15),
-    # How long after a check-in question a bare "6" or "no" still counts as its answer.
+    # How long a check-in may go without any reply before the silence check counts it as unanswered
+    # (a question itself stays open until answered or asked again: bot/conversation.py).
     "ANSWER_WINDOW_HOURS": (_positive_int, 12),
     "SIMULATOR": (_bool, None),
     # Folder holding schedules/ and content/ (the shipped programme unless a clinic keeps its own).
