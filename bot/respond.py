@@ -101,6 +101,8 @@ def _answer(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbo
         value = answer.value
         items = pathway_items(rt, enrollment, question)
         shown = value if isinstance(value, str) else "items:" + ",".join(map(str, value))
+        if value == "none" and found.tier != "none":
+            shown = "no, with more"  # "no puedo orinar": not a clean "none" (triage acts on the rest)
         conversation.record_answer(session, question, "red_flag_screen", shown, inbound.id, now)
         if value == "yes":
             # A yes that names no item: the safer reading is urgent, with the 911 rule in the reply.
@@ -116,8 +118,13 @@ def _answer(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbo
             found.raise_to("urgent", "pain_meds_not_helping", "severe pain, medicine not helping")
         else:
             found.key, found.review = "ack_pain_high", "pain_high"
-    if answer.extra_words and found.review is None and not is_benign(re.sub(r"\d+", " ", inbound.body)):
+    if answer.extra_words and found.review is None and not is_benign(_rest(inbound.body)):
         found.review = "no_answer_words"  # "no, but ...": a person reads the rest
+
+
+def _rest(body: str) -> str:
+    """What a reply says besides its answer: "no, all good" -> ", all good"; "6, thanks" -> ", thanks"."""
+    return re.sub(r"^\s*(yes|y|yeah|yep|s[ií]|no|nope|nah)\b", " ", re.sub(r"\d+", " ", body), flags=re.I)
 
 
 def _act(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbound, opted_out: bool,

@@ -133,3 +133,15 @@ def test_a_number_nobody_asked_for_is_read_by_a_person(client, rt, fake_twilio, 
     [item] = rows(rt, ReviewItem)
     assert item.reason == "free_text" and item.due_at == NOON + timedelta(hours=1)
     assert answer == render(rt, "en", "review_reply", read_when="today by 1 PM")
+
+
+@pytest.mark.parametrize("body, reviewed", [("no, all good", False), ("No thanks", False), ("6, thanks", False),
+                                            ("no but I have a question about my pills", True)])
+def test_an_answer_with_more_words_is_read_only_when_the_rest_is_not_benign(client, rt, fake_twilio, patient,
+                                                                             body, reviewed):
+    asked(rt, patient, "redflags" if not body[0].isdigit() else "pain", NOON)
+    answer = say(client, fake_twilio, body, 1, NOON + timedelta(minutes=5))
+    items = rows(rt, ReviewItem)
+    assert bool(items) == reviewed
+    if not reviewed:
+        assert answer in ("Thank you, Ana. Your answer is saved.", render(rt, "en", "pain_selfcare"))
