@@ -13,11 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import pacing
 from bot.messages import values_for
-from bot.models import Enrollment, OptOut, Outbox, ReviewItem
+from bot.models import Enrollment, Escalation, OptOut, Outbox, ReviewItem
 from bot.outbox import Kind, Status, lifecycle, liveness
 from bot.outbox.rows import cancel_future
 from bot.recovery import recover
@@ -190,12 +191,23 @@ def _hold_reason(session: Session, rt: Runtime, row: Outbox, enrollment: Enrollm
             # already have gone: the message log decides).
             lifecycle.settle_held(row, Status.SKIPPED, "too late to be useful")
             return "skipped"
+    if row.kind in (Kind.PROGRAMME, Kind.NUDGE) and enrollment is not None and _open_emergency(session, enrollment.id):
+        # A patient in an emergency gets no walking reminder: the routine programme waits until a
+        # coordinator resolves it (safety replies, pages and coordinators' own texts still go).
+        lifecycle.settle_held(row, Status.SKIPPED, "paused: open emergency")
+        return "skipped"
     if not row.urgent and enrollment is not None:
         allowed = next_allowed(now, enrollment.timezone, rt.config["QUIET_HOURS"])
         if allowed > now:  # retries and outages can push a routine text into the night
             lifecycle.defer_held(row, allowed)
             return "held"
     return None
+
+
+def _open_emergency(session: Session, enrollment_id: int) -> bool:
+    return session.scalars(select(Escalation.id).where(
+        Escalation.enrollment_id == enrollment_id, Escalation.tier == "emergency",
+        Escalation.status != "resolved").limit(1)).first() is not None
 
 
 def _failed(run: Pass, row_id: int, error: TransportError) -> str:

@@ -279,6 +279,9 @@ class ReviewItem(Base):
     escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(200))
+    # How it was closed: the coordinator's note, or the answer texted to the patient (issue 16).
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    answer_outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
 
     __table_args__ = (
         # The overdue watchdog looks only at open items not yet paged for.

@@ -101,12 +101,26 @@ def review_resolve(item_id: int):
     row = session.execute(_review_scope().where(ReviewItem.id == item_id)).first()
     if row is None:
         return render_template("error.html", title="Not found", message="No such review item."), 404
-    item = row[0]
-    if item.resolved_at is None:
-        item.resolved_at, item.resolved_by = utcnow(), current_user.name
-        record(session, current_user.actor, "review_resolved", f"review:{item.id}", {"reason": item.reason})
-        session.commit()
-        flash("Marked as reviewed.", "ok")
+    item, enrollment = row[0], row[1]
+    if item.resolved_at is not None:
+        return redirect(url_for("dashboard.review"))
+    answer = request.form.get("answer", "").strip()
+    note = request.form.get("note", "").strip()[:2000]
+    if "answer" in request.form:  # "Send reply": the answer goes to the patient through the outbox
+        from bot.web.dashboard.patient import oneoff_problem, queue_oneoff
+
+        problem = "This message has no patient to answer." if enrollment is None else (
+            oneoff_problem(session, enrollment, answer))
+        if problem:
+            flash(problem, "error")
+            return redirect(url_for("dashboard.review"))
+        item.answer_outbox_id = queue_oneoff(session, enrollment, answer).id
+        note = f"Answered: {answer}"
+    item.resolved_at, item.resolved_by, item.resolution_note = utcnow(), current_user.name, note or None
+    record(session, current_user.actor, "review_resolved", f"review:{item.id}",
+           {"reason": item.reason, "answered": item.answer_outbox_id is not None, "note": bool(note)})
+    session.commit()
+    flash("Reply queued to the patient; item closed." if item.answer_outbox_id else "Marked as reviewed.", "ok")
     return redirect(url_for("dashboard.review"))
 
 

@@ -7,10 +7,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from bot import escalation as escalations
-from bot.models import Escalation, Inbound
+from bot.logs import mask_phone
+from bot.models import Coordinator, Escalation, Inbound, Outbox
+from bot.outbox import Kind, Status
 from bot.timeutil import utcnow
 from bot.web import db
-from bot.web.dashboard.common import TIER_ORDER, bp, escalation_scope, get_escalation
+from bot.web.dashboard.common import TIER_ORDER, bp, escalation_scope, get_escalation, when
 
 RESOLVED_SHOWN = 20
 REFRESH_SECONDS = 20
@@ -44,6 +46,39 @@ def escalation_partial():
     return render_template("_queue.html", **queue(db()))
 
 
+_CALL_OUTCOME = {"completed": "answered", "in-progress": "answered", "no-answer": "no answer", "busy": "busy",
+                 "failed": "failed", "canceled": "cancelled", "ringing": "ringing", "queued": "ringing"}
+
+
+def paging_history(session, escalation: Escalation) -> list[dict]:
+    """Every page and call of an escalation: to whom, when, whether it arrived, whether it was
+    answered. Removed coordinators keep their names (their rows stay)."""
+    names = {c.phone: c.name for c in session.scalars(select(Coordinator).where(
+        Coordinator.clinic_id == escalation.clinic_id))}
+    rows = session.scalars(select(Outbox).where(Outbox.escalation_id == escalation.id,
+                                                Outbox.kind.in_((Kind.PAGE, Kind.CALL)))
+                           .order_by(Outbox.due_at, Outbox.id))
+    history = []
+    for row in rows:
+        who = names.get(row.to_phone, mask_phone(row.to_phone))
+        if row.kind == Kind.CALL:
+            how = "phone call"
+            arrived = _CALL_OUTCOME.get(row.twilio_status or "", row.status)
+            if row.status == Status.CANCELLED:
+                arrived = "not placed (acknowledged first)"
+            answered = f"pressed 1 at {when(row.answered_at)}" if row.answered_at else "-"
+        else:
+            how = "text"
+            arrived = {"delivered": "delivered", "sent": "sent, no delivery report yet", "planned": "queued",
+                       "sending": "sending", "cancelled": "not sent (acknowledged first)"}.get(
+                row.status, f"{row.status}{': ' + row.error_message if row.error_message else ''}")
+            answered = (f"ACK at {when(escalation.acknowledged_at)}" if escalation.acknowledged_by == who
+                        and escalation.acknowledged_at else "-")
+        history.append({"at": row.sent_at or row.due_at, "to": who, "how": how, "round": row.key.split(":")[2],
+                        "arrived": arrived, "answered": answered})
+    return history
+
+
 @bp.get("/escalations/<int:escalation_id>")
 @login_required
 def escalation_detail(escalation_id: int):
@@ -51,7 +86,7 @@ def escalation_detail(escalation_id: int):
     escalation, enrollment = get_escalation(escalation_id)
     inbound = session.get(Inbound, escalation.inbound_id) if escalation.inbound_id else None
     return render_template("escalation.html", x=escalation, e=enrollment, inbound=inbound, now=utcnow(),
-                           next_page_in=escalations.next_page_in)
+                           next_page_in=escalations.next_page_in, history=paging_history(session, escalation))
 
 
 @bp.post("/escalations/<int:escalation_id>/<action>")

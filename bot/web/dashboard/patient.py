@@ -6,11 +6,11 @@ from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from bot import enrollment as enrollments
 from bot.audit import record
-from bot.models import Escalation, Inbound, Observation, OptOut, Outbox, ReviewItem
+from bot.models import Enrollment, Escalation, Inbound, Observation, OptOut, Outbox, ReviewItem
 from bot.outbox import rows as outbox_rows
 from bot.timeutil import local_today, utcnow
 from bot.web import db, rt
@@ -32,8 +32,10 @@ class Message:
 
 
 def thread(session, enrollment_id: int) -> list[Message]:
-    out = session.scalars(select(Outbox).where(Outbox.enrollment_id == enrollment_id, Outbox.status.in_(SHOWN),
-                                               Outbox.kind != "page")
+    # A coordinator's own text shows at once, queued; pages and calls went to coordinators, not her.
+    shown = or_(Outbox.status.in_(SHOWN), and_(Outbox.kind == "oneoff", Outbox.status.in_(("planned", "sending"))))
+    out = session.scalars(select(Outbox).where(Outbox.enrollment_id == enrollment_id, shown,
+                                               Outbox.kind.not_in(("page", "call")))
                           .order_by(Outbox.sent_at.desc(), Outbox.id.desc()).limit(THREAD_LIMIT))
     inbound = session.scalars(select(Inbound).where(Inbound.enrollment_id == enrollment_id)
                               .order_by(Inbound.received_at.desc()).limit(THREAD_LIMIT))
@@ -91,6 +93,19 @@ def send_text(enrollment_id: int):
     session = db()
     enrollment = get_patient(enrollment_id)
     body = request.form.get("body", "").strip()
+    problem = oneoff_problem(session, enrollment, body)
+    if problem:
+        flash(problem, "error")
+        return redirect(url_for("dashboard.patient", enrollment_id=enrollment_id))
+    queue_oneoff(session, enrollment, body)
+    session.commit()
+    flash("Text queued: it goes out with the next send (held until morning in the patient's quiet hours).", "ok")
+    return redirect(url_for("dashboard.patient", enrollment_id=enrollment_id))
+
+
+def oneoff_problem(session, enrollment: Enrollment, body: str) -> str | None:
+    """Why a coordinator's text cannot go to this patient, or None (the patient page and the review
+    queue's answer both ask here)."""
     problem = None
     if not body:
         problem = "Write the text first."
@@ -102,14 +117,14 @@ def send_text(enrollment_id: int):
         problem = f"This patient is {enrollment.status}; texts go to enrolled patients only."
     elif enrollment.phone_problem:
         problem = f"The number cannot receive texts ({enrollment.phone_problem}). Fix it or call."
-    if problem:
-        flash(problem, "error")
-        return redirect(url_for("dashboard.patient", enrollment_id=enrollment_id))
+    return problem
+
+
+def queue_oneoff(session, enrollment: Enrollment, body: str):
+    """The text goes through the outbox like every other: recorded, tracked, shown in the thread."""
     row = outbox_rows.oneoff(enrollment.id, enrollment.phone, body, utcnow())
     session.add(row)
     session.flush()
     record(session, current_user.actor, "oneoff_text", f"enrollment:{enrollment.id}",
            {"outbox_id": row.id, "chars": len(body)})
-    session.commit()
-    flash("Text queued: it goes out with the next send (held until morning in the patient's quiet hours).", "ok")
-    return redirect(url_for("dashboard.patient", enrollment_id=enrollment_id))
+    return row

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from markupsafe import Markup
 from sqlalchemy import select
 
 from bot import dispatch, inbound
@@ -45,8 +46,10 @@ def simulator():
                                    .order_by(Outbox.due_at).limit(1)).first()
     phone = sorted([("out", t.sent_at or t.due_at, t) for t in texts] + [("in", r.received_at, r) for r in replies],
                    key=lambda item: item[1])
+    from bot.web.dashboard.sim_coordinators import coordinator_phones
+
     return render_template("simulator.html", patients=patients, e=enrollment, phone=phone, upcoming=upcoming,
-                           reply_max=REPLY_MAX)
+                           reply_max=REPLY_MAX, coordinator_phones=coordinator_phones(session))
 
 
 @bp.post("/simulator/<int:enrollment_id>/reply")
@@ -64,7 +67,11 @@ def simulator_reply(enrollment_id: int):
         session.commit()
         rt().kick_urgent()  # pages and safety texts go out now, as after a real webhook
         if outcome.escalation_id is not None:
-            flash(f"The reply opened a {outcome.tier} escalation: see the queue.", "error")
+            article = "an" if (outcome.tier or "")[:1] in "aeiou" else "a"
+            link = url_for("dashboard.escalation_detail", escalation_id=outcome.escalation_id)
+            flash(Markup('The reply opened {} {} escalation: <a href="{}">see it</a>, or '
+                         '<a href="{}">the queue</a>.').format(article, outcome.tier, link,
+                                                               url_for("dashboard.escalation_queue")), "error")
     return redirect(url_for("dashboard.simulator", patient=enrollment_id))
 
 
