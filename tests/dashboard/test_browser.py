@@ -91,7 +91,7 @@ def test_enroll_first_text_red_flag_escalation_acknowledged(server, page):
     page.get_by_label("Reply as Rosalind").fill("I have chest pain and can't breathe")
     page.get_by_role("button", name="Send reply").click()
     expect(page.locator(".phone .bubble", has_text="I have chest pain and can't breathe")).to_be_visible()
-    expect(page.get_by_text("opened a emergency escalation")).to_be_visible()
+    expect(page.get_by_text("opened an emergency escalation")).to_be_visible()
 
     page.get_by_role("link", name="Escalations").click()
     open_queue = page.locator(".queue-open")
