@@ -16,7 +16,6 @@ reads once the placeholders are filled in:
 """
 from __future__ import annotations
 
-import itertools
 import string
 from dataclasses import dataclass, field
 from datetime import time
@@ -38,7 +37,7 @@ STAFF_KEYS = {"page", "er_rule", "read_today", "read_tomorrow", "read_weekday", 
 # Safety texts may take one segment more: the replies carrying the whole 911 rule are rare, and a
 # patient with numbness between the legs must read the whole rule, not a shortened one; the red-flag
 # check-in must list every item in words a patient recognises.
-SAFETY_KEYS = {"help", "screen_yes_reply", "screen_yes_reply_unpaged", "checkin_redflags"}
+SAFETY_KEYS = {"help", "screen_yes_reply", "screen_yes_reply_unpaged", "checkin_redflags", "goodbye"}
 
 # Longest realistic values, for counting segments.
 WORST_CASE = {
@@ -190,12 +189,10 @@ def message_problems(library: pathways.Library, result: CheckResult) -> None:
 
 
 def setting_combinations(pathway: pathways.Pathway) -> list[dict]:
-    """Every on/off combination of the settings that steps depend on, over the pathway defaults."""
-    names = sorted({s.when for s in pathway.steps if s.when})
-    combos = []
-    for flags in itertools.product((False, True), repeat=len(names)):
-        combos.append({**pathway.settings, **dict(zip(names, flags, strict=True))})
-    return combos
+    """Every combination of the options that steps depend on, over the pathway defaults."""
+    from bot.content_rules import option_combinations
+
+    return option_combinations(pathway)
 
 
 def schedule_problems(library: pathways.Library, result: CheckResult,
@@ -208,7 +205,8 @@ def schedule_problems(library: pathways.Library, result: CheckResult,
                 result.problems.append((pathway.file, step.id, f"time {step.at:%H:%M} is inside quiet hours "
                                         f"{quiet[0]:%H:%M}-{quiet[1]:%H:%M}"))
         for combo in setting_combinations(pathway):
-            flags = ", ".join(f"{n}={combo[n]}" for n in sorted({s.when for s in pathway.steps if s.when}))
+            flags = ", ".join(f"{n}={combo[n]}" for n in sorted({s.when.partition("=")[0]
+                                                                  for s in pathway.steps if s.when}))
             for day in sorted(pathway.by_day):
                 steps = pathway.steps_on(day, combo)
                 if len(steps) > MAX_TEXTS_PER_DAY:
@@ -224,4 +222,7 @@ def check(root: Path = pathways.ROOT, quiet: tuple[time, time] = QUIET_HOURS) ->
     result = CheckResult(problems=list(problems))
     schedule_problems(library, result, quiet)
     message_problems(library, result)
+    from bot.content_rules import problems as stricter
+
+    result.problems += stricter(library)
     return result

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
-from bot import content_check, pathways
+from bot import content_check, content_rules, pathways
 from bot.planner import send_time
 from bot.sms import is_gsm7, segments
 from bot.timeutil import utc_to_local
@@ -128,11 +128,29 @@ def preview_command(pathway_id: str, language: str, surgery_date: str | None, zo
     if problems:
         echo("")
         echo(f"**Warning: {len(problems)} problem(s) in schedules/content; run `postop content check`.**")
+    if pathway.startup:
+        echo("")
+        echo("## Start-up (every enrollment, whatever the day)")
+        echo("")
+        echo(f"Sent on enrollment, the first at once (never in quiet hours), then one every "
+             f"{pathway.startup.gap_minutes} minutes, at most {pathway.startup.per_day} texts a day counting the "
+             f"programme's own, from {pathway.startup.morning:%H:%M} on the next days. A text that names a step "
+             "goes only when that step is already past, and then replaces it.")
+        echo("")
+        for entry in pathway.startup.texts:
+            message = messages.get(entry.message)
+            text = content_check.fill(message.text, base) if message else f"(missing: no {entry.message!r})"
+            notes = [f"`{entry.message}`", _segments_label(segments(text)), "GSM-7" if is_gsm7(text) else "UCS-2"]
+            notes += [f"only when {entry.when}"] if entry.when else []
+            notes += [f"instead of step {entry.covers} when it is past"] if entry.covers else []
+            notes += [f"not after day {entry.until_day}"] if entry.until_day is not None else []
+            echo("- " + ", ".join(notes))
+            echo(f"  > {text}")
     total_texts = total_segments = 0
     per_week: Counter = Counter()
     heading = None
-    for day in range(0, pathway.length_days + 1):
-        steps = pathway.steps_on(day, {**pathway.settings, **{s.when: True for s in pathway.steps if s.when}})
+    for day in range(pathway.first_day, pathway.length_days + 1):
+        steps = pathway.steps_on(day, content_rules.all_on(pathway))
         if not steps:
             continue
         programme_week = (day - 1) // 7 + 1 if day > 0 else 0  # week 1 = days 1-7
@@ -140,7 +158,8 @@ def preview_command(pathway_id: str, language: str, surgery_date: str | None, zo
             heading = programme_week
             first = max(programme_week * 7 - 6, 0)
             echo("")
-            echo(f"## Week {programme_week} (days {first}-{min(first + 6, pathway.length_days)})")
+            echo(f"## Week {programme_week} (days {first}-{min(first + 6, pathway.length_days)})" if day > 0
+                 else "## Before surgery (only for patients enrolled before their surgery date)")
         day_date = surgery + timedelta(days=day)
         echo("")
         echo(f"### Day {day}: {day_date:%a %Y-%m-%d} ({len(steps)} text{'s' if len(steps) != 1 else ''})")
@@ -160,7 +179,7 @@ def preview_command(pathway_id: str, language: str, surgery_date: str | None, zo
             if step.expects:
                 notes.append(f"expects {step.expects}")
             if step.when:
-                notes.append(f"only when {step.when} is on")
+                notes.append(f"only when {step.when}")
             echo(f"- **{local:%H:%M %Z}**{moved} {step.id}: " + ", ".join(notes))
             echo(f"  > {text}")
     echo("")

@@ -33,7 +33,8 @@ class Step:
     at: time
     message: str
     expects: str | None = None
-    when: str | None = None  # a boolean setting, e.g. "brace": the step only runs when it is true
+    # a setting the step depends on: "brace" (runs when true) or "approach=lateral" (when it has that value)
+    when: str | None = None
     source: str | None = None
     # redflag_list: the catalogue flag each numbered item of the text stands for (item 1 first)
     items: tuple[str, ...] = ()
@@ -48,6 +49,8 @@ class Pathway:
     steps: list[Step]
     file: str = ""
     by_day: dict[int, list[Step]] = field(default_factory=dict)
+    pre_op_days: int = 0  # steps may run this many days before surgery (negative days)
+    startup: object = None  # bot.startup.Startup: the texts every enrollment gets first
 
     def __post_init__(self) -> None:
         for step in self.steps:
@@ -57,7 +60,26 @@ class Pathway:
             steps.sort(key=lambda s: (s.at, s.id))
 
     def steps_on(self, day: int, settings: dict) -> list[Step]:
-        return [s for s in self.by_day.get(day, ()) if s.when is None or settings.get(s.when)]
+        return [s for s in self.by_day.get(day, ()) if applies(s.when, settings)]
+
+    @property
+    def first_day(self) -> int:
+        return -self.pre_op_days
+
+
+def applies(when: str | None, settings: dict) -> bool:
+    """`when: brace` is true when the setting is; `when: approach=lateral` when it has that value."""
+    if when is None:
+        return True
+    name, eq, value = when.partition("=")
+    return str(settings.get(name)) == value if eq else bool(settings.get(name))
+
+
+def when_problem(when, settings: dict) -> str | None:
+    if when is None:
+        return None
+    name = str(when).partition("=")[0]
+    return None if name in settings else f"{when!r} is not a setting of this pathway"
 
 
 @dataclass(frozen=True)
@@ -90,7 +112,7 @@ def parse_days(value, where: str, problems: list) -> tuple[int, ...]:
     items = value if isinstance(value, list) else [value]
     days: set[int] = set()
     for item in items:
-        if isinstance(item, int) and item >= 0:
+        if isinstance(item, int):
             days.add(item)
             continue
         m = _DAYS.match(str(item).replace(" ", ""))
@@ -133,7 +155,7 @@ def _load_pathway(path: Path, problems: list) -> Pathway | None:
     if not isinstance(data, dict):
         problems.append((rel, "-", "expected a mapping with id, title, length_days, steps"))
         return None
-    unknown = set(data) - {"id", "title", "length_days", "settings", "steps"}
+    unknown = set(data) - {"id", "title", "length_days", "settings", "steps", "pre_op_days", "startup"}
     for key in sorted(unknown):
         problems.append((rel, key, "unknown field"))
     steps: list[Step] = []
@@ -159,20 +181,26 @@ def _load_pathway(path: Path, problems: list) -> Pathway | None:
         for item in items:
             if item not in catalogue():
                 problems.append((where, "items", f"{item!r} is not a flag of the red-flag catalogue"))
-        if raw.get("when") is not None and raw["when"] not in (data.get("settings") or {}):
-            problems.append((where, "when", f"{raw['when']!r} is not a setting of this pathway"))
+        if problem := when_problem(raw.get("when"), data.get("settings") or {}):
+            problems.append((where, "when", problem))
         step = Step(id=str(raw["id"]), days=parse_days(raw["days"], where, problems),
                     at=_parse_time(raw["at"], where, problems), message=str(raw["message"]),
                     expects=raw.get("expects"), when=raw.get("when"), source=raw.get("source"), items=items)
         if step.days and step.days[-1] > int(data.get("length_days", 0)):
             problems.append((where, "days", f"day {step.days[-1]} is after length_days"))
+        if step.days and step.days[0] < -int(data.get("pre_op_days") or 0):
+            problems.append((where, "days", f"day {step.days[0]} is before the pre-op phase (pre_op_days)"))
         steps.append(step)
     if "id" not in data or "length_days" not in data:
         problems.append((rel, "-", "id and length_days are required"))
         return None
+    from bot.startup import parse_startup
+
+    settings = dict(data.get("settings") or {})
     return Pathway(id=str(data["id"]), title=str(data.get("title", data["id"])),
-                   length_days=int(data["length_days"]), settings=dict(data.get("settings") or {}),
-                   steps=steps, file=rel)
+                   length_days=int(data["length_days"]), settings=settings, steps=steps, file=rel,
+                   pre_op_days=int(data.get("pre_op_days") or 0),
+                   startup=parse_startup(data.get("startup"), rel, settings, {s.id for s in steps}, problems))
 
 
 def _load_content(folder: Path, problems: list) -> dict[str, Message]:
@@ -215,6 +243,13 @@ def consistency_problems(library: Library) -> list[tuple[str, str, str]]:
     used = set(SYSTEM_KEYS)
     for pathway in library.pathways.values():
         known = PATIENT_FIELDS | set(pathway.settings)
+        for entry in pathway.startup.texts if pathway.startup else ():
+            used.add(entry.message)
+            for lang, messages in library.content.items():
+                if entry.message not in messages:
+                    problems.append((pathway.file, "startup", f"message {entry.message!r} missing in {lang}"))
+                for name in sorted(messages[entry.message].placeholders - known if entry.message in messages else ()):
+                    problems.append((messages[entry.message].file, entry.message, f"unknown placeholder {{{name}}}"))
         for step in pathway.steps:
             used.add(step.message)
             for lang, messages in library.content.items():

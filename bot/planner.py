@@ -17,6 +17,7 @@ from bot.models import Enrollment, Outbox
 from bot.outbox import LIVE, Status
 from bot.outbox.rows import programme_key, programme_row, revive
 from bot.pathways import Library, Step
+from bot.startup import bundle, make_room
 from bot.timeutil import local_to_utc, local_today, next_allowed
 
 
@@ -37,9 +38,14 @@ class PlannedText:
 def planned_texts(enrollment: Enrollment, library: Library, settings: dict, quiet: tuple[time, time],
                   first_day: int, last_day: int) -> list[PlannedText]:
     pathway = library.pathways[enrollment.pathway]
-    texts = []
-    for day in range(max(first_day, 0), min(last_day, pathway.length_days) + 1):
-        for step in pathway.steps_on(day, settings):
+    # The start-up bundle (bot/startup.py) is placed from the enrollment's creation time, so every
+    # pass of the planner finds the same texts under the same keys.
+    start = bundle(pathway, settings, enrollment.surgery_date, enrollment.timezone,
+                   enrollment.created_at or datetime.min, quiet)
+    texts = [PlannedText(programme_key(enrollment.id, step.id, day), step, day, due)
+             for step, day, due in start.texts if first_day <= day <= last_day]
+    for day in range(max(first_day, pathway.first_day), min(last_day, pathway.length_days) + 1):
+        for step in make_room(start, day, pathway.steps_on(day, settings)):
             due = send_time(step, enrollment.surgery_date, day, enrollment.timezone, quiet)
             texts.append(PlannedText(programme_key(enrollment.id, step.id, day), step, day, due))
     return texts

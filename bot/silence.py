@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot import review
+from bot import fatigue, review
 from bot.messages import values_for
 from bot.models import Enrollment, Inbound, Outbox, ReviewItem
 from bot.outbox import rows
@@ -44,6 +44,8 @@ def check(rt: Runtime, now: datetime, batch: int = 500) -> int:
             if enrollment.status != "active":
                 continue
             review.add(session, rt, enrollment, None, "silence", now, "two check-ins in a row unanswered")
+            if fatigue.day_is_full(session, enrollment, now):
+                continue  # no fourth text today (the review item still reaches a person)
             values = values_for(rt.library, enrollment, rt.config["CLINIC_NAME"], rt.config["CLINIC_PHONE"],
                                 utc_to_local(now, enrollment.timezone).date())
             session.add(rows.nudge(enrollment.id, question.id, enrollment.phone,

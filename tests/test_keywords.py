@@ -98,7 +98,7 @@ def test_spanish_start_words_opt_back_in(client, rt, fake_twilio, body):
     enroll(rt, NOW, language="es")
     sms(client, "PARAR", "SM" + "b1" * 16)
     answer = reply(client, fake_twilio, body, "SM" + "c1" * 16)
-    assert answer.startswith("Nos alegra tenerle de vuelta, Ana")
+    assert answer.startswith("Qué bueno que regresó, Ana")
     with rt.session() as s:
         assert s.query(OptOut).count() == 0
 

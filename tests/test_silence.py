@@ -21,7 +21,7 @@ def reviews(rt):
 
 
 def test_two_unanswered_check_ins_queue_a_review_and_one_nudge(rt):
-    e = enroll(rt, START)
+    e = enroll(rt, START, surgery_date="2026-11-01")  # day 20: room for a nudge (at most 3 texts a day)
     asked(rt, e, "q1", START)
     silence.check(rt, START + timedelta(days=1))
     assert reviews(rt) == 0  # one silence is not a pattern
@@ -40,3 +40,11 @@ def test_an_answer_breaks_the_streak(rt):
     asked(rt, e, "q3", START + timedelta(days=2))
     silence.check(rt, START + timedelta(days=3))
     assert reviews(rt) == 0 and outbox(rt, kind="nudge") == []
+
+
+def test_no_nudge_on_a_day_that_already_has_three_texts_but_the_review_item_still_goes(rt):
+    e = enroll(rt, START)  # day 1 of the test pathway: its own texts fill the day
+    asked(rt, e, "q1", START)
+    asked(rt, e, "q2", START + timedelta(days=1))
+    assert silence.check(rt, START + timedelta(days=2)) == 0
+    assert reviews(rt) == 1 and outbox(rt, kind="nudge") == []

@@ -72,7 +72,8 @@ def test_more_than_three_texts_only_with_brace_on(project, edit_yaml):
 
 
 def test_step_inside_quiet_hours(project, edit_yaml):
-    edit_yaml(project / SCHEDULE, lambda d: d["steps"][0].update(at="21:30"))
+    edit_yaml(project / SCHEDULE,
+              lambda d: next(s for s in d["steps"] if s["id"] == "redflags-daily").update(at="21:30"))
     problems = content_check.check(project).problems
     assert (SCHEDULE, "redflags-daily", "time 21:30 is inside quiet hours 21:00-08:00") in problems
 

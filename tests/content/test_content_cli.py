@@ -30,7 +30,7 @@ def test_check_passes_on_shipped_content():
     assert result.output.startswith("OK: no problems")
     # Spanish: 3 segments, 4 for the safety texts (content_check.SAFETY_KEYS: the red-flag check-in's
     # seven numbered items, the replies carrying the whole 911 rule).
-    assert "en (max 2 segments)" in result.output and "es (max 4 segments)" in result.output
+    assert "en (max 3 segments)" in result.output and "es (max 4 segments)" in result.output
 
 
 def test_check_report_lists_every_message_with_segments(library):
@@ -70,13 +70,15 @@ def test_preview_prints_days_times_texts_and_segments(language, library):
     out = result.output
     day1 = day_block(out, 1)
     assert "Wed 2026-12-02" in day1 and "(3 texts)" in day1
-    assert "**09:00 EST** welcome" in day1 and "**12:00 EST** redflags-daily" in day1
-    assert "**18:00 EST** pain-daily" in day1 and "expects pain_score" in day1
+    assert "**09:00 EST** opioid-safety" in day1 and "**12:00 EST** redflags-daily" in day1
+    assert "**17:00 EST** bowel-care" in day1 and "expects redflag_list" in day1
+    assert "**18:00 EST** pain-daily" in day_block(out, 3) and "expects pain_score" in day_block(out, 3)
     welcome = library.content[language]["welcome"].text
     rendered = welcome.format(first_name="Ana", clinic_name="Alder Valley Spine Center")
-    assert f"  > {rendered}" in day1
-    assert re.search(r"`welcome`, \d segments?, (GSM-7|UCS-2)", day1)
-    assert "only when brace is on" in day_block(out, 2)
+    start = out.split("## Start-up")[1].split("## Before surgery")[0]
+    assert f"  > {rendered}" in start
+    assert re.search(r"`welcome`, \d segments?, (GSM-7|UCS-2)", start)
+    assert "only when brace" in day_block(out, 23) and "### Day -7:" in out
     assert "### Day 84:" in out and "### Day 15:" in out
     assert "## Totals" in out
 
@@ -89,9 +91,9 @@ def test_preview_times_stay_local_across_the_dst_change():
                      "--surgery-date", "2026-10-25", "--timezone", "America/New_York")
         assert result.exit_code == 0, result.output
         outputs[language] = result.output
-        assert "**09:00 EDT** log-roll" in day_block(result.output, 6)  # Sat 2026-10-31
+        assert "**09:00 EDT** nicotine" in day_block(result.output, 6)  # Sat 2026-10-31
         day7 = day_block(result.output, 7)
-        assert "Sun 2026-11-01" in day7 and "**09:00 EST** exercises-early" in day7
+        assert "Sun 2026-11-01" in day7 and "**09:00 EST** driving" in day7
         assert "**09:00 EST** wound-visit" in day_block(result.output, 8)
         assert "**18:00 EST** pain-daily" in day7
     # Same schedule, different words.
