@@ -197,7 +197,10 @@ def _unknown_sender(rt: Runtime, session: Session, inbound: Inbound, now: dateti
     inbound.tier, inbound.flags, inbound.evidence = result.tier, list(result.flags), list(result.evidence)
     review.add(session, rt, None, inbound.id, "unknown_sender", now, result.tier)
     opted_out = session.get(OptOut, inbound.from_phone) is not None
-    language = result.lang if result.lang in rt.library.content else "en"
+    # An "ACK <code>" is a coordinator's command from a phone we do not know: answer in English, not in
+    # whatever language the random code happens to look like ("ACK BZ98LE" holds "le").
+    language = "en" if keywords.ack_code(inbound.body) else result.lang
+    language = language if language in rt.library.content else "en"
     if result.tier in ("emergency", "urgent"):
         esc = escalation.open_escalation(session, rt, None, inbound.id, result.tier, list(result.flags),
                                          list(result.evidence), now)

@@ -131,3 +131,9 @@ def test_free_text_with_no_flag_still_reaches_a_person_but_short_thanks_do_not(c
     with rt.session() as s:
         assert [r.reason for r in s.query(ReviewItem)] == ["free_text"]
     assert escalations(rt) == []
+
+
+def test_an_ack_from_an_unknown_phone_is_answered_in_english_whatever_the_code_looks_like(client, rt, fake_twilio):
+    # "BZ98LE" splits into "bz", "98", "le": "le" alone would make the reply Spanish
+    answer = reply(client, fake_twilio, "ACK BZ98LE", "SM" + "9" * 32, sender="+12025550170")
+    assert "We do not know your number" in answer
