@@ -53,6 +53,7 @@ def test_slow_twilio_that_creates_after_the_timeout_texts_every_patient_once(rt,
     with time_machine.travel(NOW, tick=False) as clock:
         first = dispatch_due(rt, NOW)
         assert first.outcomes["retry"] == 100  # every send timed out: in doubt, none resent yet
+        assert fake_twilio.wait_for_messages(100)  # Twilio has every request before its clock moves on
         assert fake_twilio.lookups == 0 and all(r.in_doubt for r in outbox(rt))
         # Twilio creates the messages at 25 s; a plain retry here would double them.
         clock.move_to(NOW + timedelta(seconds=30))

@@ -76,6 +76,10 @@ class FakeTwilio:
     rejected_429: int = 0
     _active: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _recorded: threading.Condition = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._recorded = threading.Condition(self._lock)
 
     def start(self) -> FakeTwilio:
         fake = self
@@ -215,7 +219,15 @@ class FakeTwilio:
             at=time.monotonic(), date_sent=datetime.fromtimestamp(created, UTC), visible_at=created)
         with self._lock:
             self.messages.append(sent)
+            self._recorded.notify_all()
         return sent
+
+    def wait_for_messages(self, count: int, timeout: float = 10.0) -> bool:
+        """Block until `count` messages exist on the fake's side (created or still invisible): the
+        server's threads may lag behind a client that already gave up on a slow answer, and a message
+        recorded after the test moves the clock would be dated in the new time."""
+        with self._recorded:
+            return self._recorded.wait_for(lambda: len(self.messages) >= count, timeout)
 
     @staticmethod
     def _resource(sent: Sent, service: str | None = None) -> dict:
