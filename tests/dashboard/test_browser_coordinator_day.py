@@ -147,3 +147,26 @@ def test_times_carry_the_clinic_zone_and_the_patients_own(server, page):  # noqa
     page.goto(f"{base}/dashboard/patients/{ana.id}")
     message = page.locator(".msg", has_text="my back is sore today")
     expect(message).to_contain_text("Nov 30 13:22 CST (patient 14:22 EST)")
+
+
+def test_the_outcomes_page_draws_its_charts_from_seeded_data(server, page):  # noqa: F811
+    from tests.dashboard.outcomes_seed import seed
+
+    base, rt = server
+    accounts = make_accounts(rt)
+    seed(rt, accounts.clinic_a, utcnow())
+    log_in(page, base, accounts.coordinator)
+    page.get_by_role("link", name="Outcomes").click()
+    response = page.locator("#response-chart svg")
+    expect(response).to_have_attribute("aria-label", "response rate to check-ins by post-operative week, weeks 1-4")
+    expect(response.locator("rect.bar")).to_have_count(4)
+    heights = response.locator("rect.bar").evaluate_all("bars => bars.map(b => b.getBBox().height)")
+    assert heights[0] == heights[1] > heights[2] == heights[3] > 0  # 100%, 100%, 33%, 33%
+    pain = page.locator("#pain-chart svg")
+    expect(pain.locator("rect.spread")).to_have_count(4)
+    expect(pain.locator("circle.dot")).to_have_count(4)
+    assert pain.bounding_box()["width"] > 300
+    expect(page.get_by_label("Outcome numbers")).to_contain_text("review items answered on time (3 of 4)")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    assert "response_rate,week 1,1.0,3" in open(download.value.path()).read()

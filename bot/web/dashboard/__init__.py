@@ -41,7 +41,17 @@ class CookieSessions(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     from bot.web import api, twilio
-    from bot.web.dashboard import admin, coordinators, escalations, oncall, patient, roster, sim_coordinators, simulator  # noqa: F401
+    from bot.web.dashboard import (  # noqa: F401
+        admin,
+        coordinators,
+        escalations,
+        oncall,
+        outcomes,
+        patient,
+        roster,
+        sim_coordinators,
+        simulator,
+    )
 
     runtime = app.extensions["runtime"]
     plain_http_ok = bool(app.config.get("TESTING")) or runtime.transport.simulated
