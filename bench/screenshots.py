@@ -14,14 +14,25 @@ import tempfile
 import threading
 from datetime import date, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import create_app, db, enrollment  # noqa: E402
-from bot.models import Enrollment, Escalation, Inbound, Observation, OptOut, Outbox, ReviewItem  # noqa: E402
+from bot import create_app, db, enrollment, oncall  # noqa: E402
+from bot.models import (  # noqa: E402
+    Clinic,
+    Coordinator,
+    Enrollment,
+    Escalation,
+    Inbound,
+    Observation,
+    OptOut,
+    Outbox,
+    ReviewItem,
+)
 from bot.timeutil import utcnow  # noqa: E402
 from bot.triage import classify  # noqa: E402
 from bot.users import create_user  # noqa: E402
@@ -41,6 +52,44 @@ FEVER = classify("tengo fiebre de 38.6 y la herida supura", "es")
 NUMB = classify("my left foot went numb this morning", "en")
 
 
+def _team(s, clinic_id: int) -> dict[str, Coordinator]:
+    """The clinic's coordinators and its week: the nurse line by day, the provider at night."""
+    team = {}
+    for i, name in enumerate(["Nora Nurse", "Paul Provider", "Bea Backup", "Dana Whitfield"]):
+        team[name] = Coordinator(clinic_id=clinic_id, name=name, phone=f"+120255501{81 + i}",
+                                 email=f"{name.split()[0].lower()}@riverside.example", on_call_rank=i + 1)
+        s.add(team[name])
+    s.flush()
+    clinic = s.get(Clinic, clinic_id)
+    clinic.settings = {"timezone": "America/Chicago"}
+    oncall.add_shift(s, clinic, {"name": "Weekday nurse line", "days": "01234", "starts": "08:00", "ends": "17:00",
+                                 "ladder": [team["Nora Nurse"].id, team["Bea Backup"].id]}, "seed")
+    oncall.add_shift(s, clinic, {"name": "Nights and weekends", "days": "0123456", "starts": "17:00",
+                                 "ends": "08:00", "ladder": [team["Paul Provider"].id, team["Bea Backup"].id]}, "seed")
+    tonight = utcnow().astimezone(ZoneInfo("America/Chicago")).replace(hour=17, minute=0, tzinfo=None)
+    oncall.add_override(s, clinic, "America/Chicago", {
+        "starts": tonight.isoformat(timespec="minutes"), "ends": (tonight + timedelta(hours=15)).isoformat(
+            timespec="minutes"), "ladder": [team["Dana Whitfield"].id, team["Bea Backup"].id],
+        "note": "Dana covers tonight"}, "seed")
+    return team
+
+
+def _paging_story(s, esc: Escalation, patient: tuple, team: dict, now) -> None:
+    """What the card shows: the first rung's text, then the second rung's text and call."""
+    def row(kind, who, minutes, status, twilio_status, answered=False):
+        at = now - timedelta(minutes=minutes)
+        page_round = 1 if minutes > 5 else 2
+        s.add(Outbox(key=f"{kind}:{esc.id}:{page_round}:{who.id}", escalation_id=esc.id, enrollment_id=patient[0],
+                     to_phone=who.phone, kind=kind, urgent=True, due_at=at, sent_at=at, status=status,
+                     twilio_status=twilio_status, delivered_at=at if status == "delivered" else None,
+                     body="[EMERGENCY] Patient Mateo O. (enrollment 2): chest_or_breathing. Reply ACK K7QX4M"
+                     if kind == "page" else "<Response><Say>emergency page</Say></Response>",
+                     answered_at=at + timedelta(seconds=40) if answered else None))
+    row("page", team["Paul Provider"], 6, "delivered", "delivered")
+    row("page", team["Bea Backup"], 1, "delivered", "delivered")
+    row("call", team["Bea Backup"], 1, "undelivered", "no-answer")
+
+
 def seed(rt) -> dict:
     rng = random.Random(7)
     now = utcnow()
@@ -48,6 +97,7 @@ def seed(rt) -> dict:
         admin = create_user(s, "dana.admin@riverside.example", "Dana Whitfield", "admin", "Riverside Spine Center",
                             PASSWORD)
         clinic_id = admin.clinic_id
+        team = _team(s, clinic_id)
     ids = []
     for i, name in enumerate(NAMES):
         days_ago = [1, 2, 3, 5, 6, 9, 12, 16, 20, 27, 33, 41, 55, 70][i]
@@ -58,6 +108,7 @@ def seed(rt) -> dict:
                 "language": "es" if name in ("Lucía", "Tomás", "Marisol") else "en"}
         with rt.session() as s:
             e = enrollment.create(s, rt, enrollment.validate(data, rt), "seed", now, clinic_id)
+            e.created_at = now - timedelta(days=days_ago)  # enrolled on the day of surgery
             ids.append((e.id, days_ago, e.phone))
     with rt.session() as s:
         for eid, days_ago, phone in ids:
@@ -87,10 +138,13 @@ def seed(rt) -> dict:
                       tier="emergency", flags=CHEST.flags, evidence=CHEST.evidence)
         s.add(red)
         s.flush()
-        s.add(Escalation(code="K7QX4M", enrollment_id=first[0], inbound_id=red.id, tier="emergency",
-                         flags=CHEST.flags, evidence=CHEST.evidence,
-                         status="open", ladder_rank=1, page_round=1, created_at=now - timedelta(minutes=4),
-                         next_page_at=now + timedelta(minutes=1)))
+        chest = Escalation(code="K7QX4M", enrollment_id=first[0], inbound_id=red.id, tier="emergency",
+                           flags=CHEST.flags, evidence=CHEST.evidence, clinic_id=clinic_id,
+                           status="open", ladder_rank=2, page_round=2, created_at=now - timedelta(minutes=6),
+                           next_page_at=now + timedelta(minutes=4))
+        s.add(chest)
+        s.flush()
+        _paging_story(s, chest, first, team, now)
         fever = Inbound(message_sid="SMseedfever", from_phone=ids[4][2], body="tengo fiebre de 38.6 y la herida supura",
                         enrollment_id=ids[4][0], received_at=now - timedelta(minutes=22), handled_as="triage",
                         tier="urgent", flags=FEVER.flags, evidence=FEVER.evidence)
@@ -109,10 +163,22 @@ def seed(rt) -> dict:
         s.add(question)
         s.flush()
         s.add(ReviewItem(enrollment_id=ids[2][0], inbound_id=question.id, reason="routine_reply",
-                         created_at=question.received_at))
+                         created_at=question.received_at, due_at=question.received_at + timedelta(hours=1)))
+        for n in range(8):  # past items for the outcomes page: six on time, two late
+            due = now - timedelta(days=2 + n)
+            s.add(ReviewItem(enrollment_id=ids[n][0], reason="routine_reply", created_at=due - timedelta(hours=1),
+                             due_at=due, resolved_at=due + timedelta(minutes=90 if n in (3, 6) else -20),
+                             resolved_by="Nora Nurse"))
+        for n, minutes in enumerate([3, 4, 9, 2]):  # acknowledged emergencies of the past weeks
+            opened = now - timedelta(days=4 + 3 * n)
+            s.add(Escalation(code=f"PAST{n}", enrollment_id=ids[n + 3][0], clinic_id=clinic_id, tier="emergency",
+                             flags=["seed"], evidence=[], status="resolved", created_at=opened,
+                             acknowledged_by="Paul Provider", acknowledged_at=opened + timedelta(minutes=minutes),
+                             resolved_by="Paul Provider", resolved_at=opened + timedelta(hours=1),
+                             resolution_note="Sent to the ER; seen and released"))
         s.add(OptOut(phone=ids[9][2], source="sms"))
         s.get(Enrollment, ids[11][0]).phone_problem = "Twilio 21614: number cannot receive texts"
-    return {"patient": first[0]}
+    return {"patient": first[0], "escalation": chest.id}
 
 
 def main() -> None:
@@ -150,8 +216,13 @@ def main() -> None:
             page.get_by_label("Password").fill(PASSWORD)
             page.get_by_role("button", name="Log in").click()
             page.wait_for_url(f"{base}/dashboard/**")
-            for name, path in (("roster", "/dashboard/patients"), ("patient", f"/dashboard/patients/{ids['patient']}"),
-                               ("queue", "/dashboard/escalations")):
+            pages = [("roster", "/dashboard/patients"), ("patient", f"/dashboard/patients/{ids['patient']}"),
+                     ("queue", "/dashboard/escalations"), ("escalation", f"/dashboard/escalations/{ids['escalation']}"),
+                     ("oncall", "/dashboard/oncall"), ("outcomes", "/dashboard/outcomes")]
+            if not mobile:
+                pages += [("coordinators", "/dashboard/coordinators"), ("review", "/dashboard/review"),
+                          ("simulator", f"/dashboard/simulator?patient={ids['patient']}#coordinators")]
+            for name, path in pages:
                 page.goto(base + path)
                 target = out / f"{name}-{label}.png"
                 page.screenshot(path=str(target), full_page=not mobile)

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    func,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -65,8 +64,6 @@ class Enrollment(Base):
     __table_args__ = (
         # Planner's "who needs more rows" scan must stay cheap with 100,000 patients.
         Index("ix_enrollments_plan_next", "plan_next_at"),
-        # Coordinators search by surname (roster), case-insensitively.
-        Index("ix_enrollments_last_name_lower", func.lower(last_name)),
         # At most one live enrollment per phone: replies must map to exactly one patient.
         Index("uq_enrollments_live_phone", "phone", unique=True,
               sqlite_where=text("status IN ('active', 'paused')"),

@@ -19,11 +19,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('date_of_birth', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('record_number', sa.String(length=64), nullable=True))
         batch_op.create_index('ix_enrollments_record_number', ['record_number'], unique=False)
-    op.create_index('ix_enrollments_last_name_lower', 'enrollments', [sa.text('lower(last_name)')], unique=False)
 
 
 def downgrade() -> None:
-    op.drop_index('ix_enrollments_last_name_lower', table_name='enrollments')
+    # An earlier draft of this revision also made ix_enrollments_last_name_lower; a surname search is a
+    # "contains", which no btree index serves, and SQLite's batch mode cannot reflect the expression.
+    op.execute('DROP INDEX IF EXISTS ix_enrollments_last_name_lower')
     with op.batch_alter_table('enrollments', schema=None) as batch_op:
         batch_op.drop_index('ix_enrollments_record_number')
         batch_op.drop_column('record_number')

@@ -51,3 +51,18 @@ def test_an_admin_edits_and_removes_a_coordinator(admin_client, rt, accounts):
         assert s.get(Coordinator, dana.id).active is False
     listed = admin_client.get("/dashboard/coordinators").get_data(as_text=True)
     assert 'data-label="Name">Dana Whitfield-Ross<' not in listed
+
+
+def test_the_on_call_page_sets_the_clinics_time_zone_and_paging_calls(admin_client, coord_client, rt, accounts):
+    from bot.models import Clinic
+    assert "Nobody is on call now" in coord_client.get("/dashboard/oncall").get_data(as_text=True)
+    assert post(coord_client, "/dashboard/oncall/calls", {"tiers": "urgent"}, page="/dashboard/oncall"
+                ).status_code == 403
+    assert post(admin_client, "/dashboard/oncall/timezone", {"timezone": "Mars/Olympus"},
+                page="/dashboard/oncall").status_code == 400
+    post(admin_client, "/dashboard/oncall/timezone", {"timezone": "America/Denver"}, page="/dashboard/oncall")
+    post(admin_client, "/dashboard/oncall/calls", {"tiers": ["emergency", "urgent"]}, page="/dashboard/oncall")
+    with rt.session() as s:
+        settings = s.get(Clinic, accounts.clinic_a).settings
+    assert settings == {"timezone": "America/Denver", "page_calls": ["emergency", "urgent"]}
+    assert "times in America/Denver" in admin_client.get("/dashboard/oncall").get_data(as_text=True)

@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from bot import coordinators, oncall
+from bot import coordinators, oncall, page_calls
 from bot.audit import record
 from bot.escalation import ladder
 from bot.models import OnCallOverride, OnCallShift
@@ -40,6 +40,7 @@ def oncall_page(errors: list[str] | None = None, status: int = 200):
     return render_template("oncall.html", clinic=clinic, now_on_call=ladder(session, clinic.id, rt().config, now),
                            people=people, names=names, shifts=shifts, overrides=overrides, errors=errors or [],
                            days=oncall.DAY_NAMES, days_label=oncall.days_label,
+                           call_tiers=page_calls.tiers_for(clinic),
                            zones=sorted(z for z in available_timezones() if z.startswith(("America/", "Pacific/")))
                            ), status
 
@@ -102,3 +103,13 @@ def oncall_timezone():
     clinic.settings = {**(clinic.settings or {}), "timezone": zone}  # a new dict: JSON columns track assignment
     record(db(), current_user.actor, "clinic_timezone_set", f"clinic:{clinic.id}", {"timezone": zone})
     return _done(f"{clinic.name} now reads times in {zone}.")
+
+
+@bp.post("/oncall/calls")
+@admin_required
+def oncall_calls():
+    tiers = [t for t in ("emergency", "urgent") if t in request.form.getlist("tiers")]
+    clinic = user_clinic()
+    clinic.settings = {**(clinic.settings or {}), "page_calls": tiers}
+    record(db(), current_user.actor, "page_calls_set", f"clinic:{clinic.id}", {"tiers": tiers})
+    return _done(f"Paging calls: {', '.join(tiers) or 'none'}.")
