@@ -74,6 +74,12 @@ def _patient_options(func):
         click.option("--timezone", "timezone_", required=True, help="IANA zone, e.g. America/Chicago"),
         click.option("--language", required=True, help="en or es"),
         click.option("--pathway", default="lumbar-fusion", show_default=True),
+        # Per-patient options (issue 14); left out: the team's default.
+        click.option("--brace/--no-brace", default=None, help="The surgeon prescribed a brace"),
+        click.option("--hip-graft/--no-hip-graft", default=None, help="Bone graft taken from the hip"),
+        click.option("--approach", type=click.Choice(["posterior", "lateral", "anterior"]), default=None),
+        click.option("--lifting-limit-lb", default=None, help="This patient's lifting limit"),
+        click.option("--sitting-limit-min", default=None, help="This patient's sitting limit"),
     ]):
         func = option(func)
     return func
@@ -83,12 +89,13 @@ def _patient_options(func):
 @_patient_options
 @_fail_on_enrollment_error
 def enroll(first_name, last_name, date_of_birth, record_number, phone, surgery_date, timezone_, language,
-           pathway) -> None:
+           pathway, **options) -> None:
     """Enroll one patient; prints the new enrollment id."""
     rt = _runtime()
+    given = {k: v for k, v in options.items() if v is not None}
     patient = enrollment.validate({"first_name": first_name, "last_name": last_name, "date_of_birth": date_of_birth,
                                    "record_number": record_number, "phone": phone, "surgery_date": surgery_date,
-                                   "timezone": timezone_, "language": language, "pathway": pathway}, rt)
+                                   "timezone": timezone_, "language": language, "pathway": pathway, **given}, rt)
     with rt.session() as session:
         created = enrollment.create(session, rt, patient, "cli", utcnow())
     click.echo(created.id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import available_timezones
 
@@ -16,11 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import identity, planner
+from bot import options as patient_options
 from bot.audit import record
 from bot.clinics import default_clinic
 from bot.db import bulk_insert
 from bot.messages import settings_for
 from bot.models import AuditLog, Clinic, Enrollment, OptOut, Outbox
+from bot.options import OPTION_FIELDS
 from bot.outbox import rows as outbox_rows
 from bot.runtime import Runtime
 from bot.timeutil import local_today, utcnow
@@ -28,8 +30,11 @@ from bot.timeutil import local_today, utcnow
 FIELDS = ("first_name", "phone", "surgery_date", "timezone", "language", "pathway")
 # Identity (issue 16): who the patient is, so a coordinator calls the right person.
 IDENTITY_FIELDS = ("last_name", "date_of_birth", "record_number")
-ALL_FIELDS = FIELDS + IDENTITY_FIELDS
-OPTIONAL_FIELDS = {"pathway", "record_number"}
+# Per-patient options (issue 14, bot/options.py): all optional.
+ALL_FIELDS = FIELDS + IDENTITY_FIELDS + OPTION_FIELDS
+OPTIONAL_FIELDS = {"pathway", "record_number"} | set(OPTION_FIELDS)
+# A surgery date may be this far ahead: the pre-op texts start a week before (issue 14).
+MAX_DAYS_AHEAD = 60
 LIVE = ("active", "paused")
 _ZONES = available_timezones()
 
@@ -52,6 +57,7 @@ class NewPatient:
     last_name: str = ""
     date_of_birth: date | None = None
     record_number: str | None = None
+    options: dict = field(default_factory=dict)
 
 
 def parse_phone(raw: str, region: str) -> str:
@@ -92,6 +98,7 @@ def validate(raw: dict, rt: Runtime, today: date | None = None) -> NewPatient:
     for k, v in raw.items():
         if k not in ALL_FIELDS:
             continue
+        v = patient_options.as_text(v) if k in OPTION_FIELDS else v
         if v is not None and not isinstance(v, str):
             # Never coerced: a number or an object where text belongs is a caller's mistake to fix.
             unusable.append(f"{k}: must be text, not {_JSON_TYPES.get(type(v), type(v).__name__)}")
@@ -109,6 +116,7 @@ def validate(raw: dict, rt: Runtime, today: date | None = None) -> NewPatient:
         errors.append("first_name: at most 50 characters")
     clean["first_name"] = name
     identity.validate(value, today, clean, errors)
+    patient_options.validate(value, clean, errors)
 
     try:
         if not value.get("phone"):
@@ -131,8 +139,9 @@ def validate(raw: dict, rt: Runtime, today: date | None = None) -> NewPatient:
             raise ValueError("use YYYY-MM-DD")
         if pathway and surgery < today - timedelta(days=pathway.length_days):
             raise ValueError(f"{surgery} is more than {pathway.length_days} days ago; the programme is over")
-        if surgery > today + timedelta(days=365):
-            raise ValueError(f"{surgery} is more than a year away")
+        if surgery > today + timedelta(days=MAX_DAYS_AHEAD):
+            raise ValueError(f"{surgery} is more than {MAX_DAYS_AHEAD} days away; enroll the patient within "
+                             f"{MAX_DAYS_AHEAD} days of surgery (the pre-op texts start a week before)")
         clean["surgery_date"] = surgery
     except ValueError as e:
         msg = str(e)
@@ -290,4 +299,7 @@ def describe(enrollment: Enrollment, opted_out: bool) -> dict:
             "surgery_date": enrollment.surgery_date.isoformat(), "timezone": enrollment.timezone,
             "language": enrollment.language, "pathway": enrollment.pathway, "status": enrollment.status,
             "opted_out": opted_out, "phone_problem": enrollment.phone_problem,
+            "options": patient_options.describe(enrollment.options),
+            # Before surgery there is no post-op day to show: when the texts start instead (issue 14).
+            "starts_on": enrollment.surgery_date.isoformat() if enrollment.surgery_date > utcnow().date() else None,
             "created_at": enrollment.created_at.isoformat() + "Z" if enrollment.created_at else None}

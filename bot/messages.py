@@ -46,11 +46,13 @@ FRAGMENT_KEYS = {"er_rule", "read_today", "read_tomorrow", "read_weekday", "week
 
 
 def settings_for(library: Library, enrollment) -> dict:
-    """A pathway's team-specific numbers, overridden by the patient's clinic where it sets them."""
+    """A pathway's team-specific numbers, overridden by the patient's clinic where it sets them, and
+    by the patient's own options (brace, hip graft, approach, limits: bot/options.py) over both."""
     pathway = library.pathways.get(enrollment.pathway)
     values: dict = dict(pathway.settings) if pathway else {}
     if enrollment.clinic is not None:
         values.update(enrollment.clinic.settings or {})
+    values.update(getattr(enrollment, "options", None) or {})
     return values
 
 

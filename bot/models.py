@@ -59,6 +59,9 @@ class Enrollment(Base):
     plan_next_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # Per-patient options (issue 14, bot/options.py): brace, hip graft, approach, limits. They
+    # override the clinic's and the pathway's settings.
+    options: Mapped[dict | None] = mapped_column(JSON, default=dict)
     clinic: Mapped[Clinic | None] = relationship()
 
     __table_args__ = (

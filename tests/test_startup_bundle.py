@@ -79,3 +79,13 @@ def test_pre_op_enrollment_gets_the_intro_at_once_and_the_rest_on_day_1(rt, fake
     assert days["welcome"] == 1 and days["no_blt"] == 1
     per_day = Counter(utc_to_local(r.due_at, ZONE).date() for r in outbox(rt))
     assert max(per_day.values()) <= 3, per_day
+
+
+def test_a_surgery_more_than_60_days_ahead_is_refused_with_the_reason(rt):
+    from bot.enrollment import EnrollmentError
+
+    today = SURGERY - timedelta(days=61)
+    with pytest.raises(EnrollmentError) as e:
+        enroll(rt, datetime.combine(today, datetime.min.time()), surgery_date=SURGERY.isoformat())
+    assert any("more than 60 days away" in err and "pre-op" in err for err in e.value.errors), e.value.errors
+    enroll(rt, datetime.combine(today + timedelta(days=1), datetime.min.time()), surgery_date=SURGERY.isoformat())

@@ -119,6 +119,20 @@ def get_enrollment(enrollment_id: int):
     return jsonify(_describe(db(), [_get(enrollment_id)])[0])
 
 
+@bp.post("/enrollments/<int:enrollment_id>/options")
+@token_required
+def change_options(enrollment_id: int):
+    """Change a patient's options (brace, hip_graft, approach, lifting_limit_lb, sitting_limit_min)."""
+    from bot import options
+
+    data = json_object(", ".join(options.OPTION_FIELDS))
+    session = db()
+    enrollment = _get(enrollment_id)
+    options.change(session, rt(), enrollment, data, g.api_actor, utcnow())
+    session.commit()
+    return jsonify(_describe(session, [enrollment])[0])
+
+
 @bp.post("/enrollments/<int:enrollment_id>/<action>")
 @token_required
 def change_enrollment(enrollment_id: int, action: str):

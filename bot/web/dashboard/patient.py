@@ -10,6 +10,7 @@ from sqlalchemy import and_, or_, select
 
 from bot import enrollment as enrollments
 from bot.audit import record
+from bot.messages import settings_for
 from bot.models import Enrollment, Escalation, Inbound, Observation, OptOut, Outbox, ReviewItem
 from bot.outbox import rows as outbox_rows
 from bot.timeutil import local_today, utcnow
@@ -65,7 +66,18 @@ def patient(enrollment_id: int):
     return render_template("patient.html", e=enrollment, messages=thread(session, enrollment_id),
                            programme=programme, chart=pain_chart(pains), escalations=escalations,
                            reviews=reviews, opted_out=opted_out, oneoff_max=ONEOFF_MAX,
-                           day=(local_today(enrollment.timezone) - enrollment.surgery_date).days)
+                           day=(local_today(enrollment.timezone) - enrollment.surgery_date).days,
+                           options=options_view(enrollment))
+
+
+def options_view(enrollment: Enrollment) -> dict:
+    """The patient's options and what is in force for each (theirs, or the team's default)."""
+    from bot import options
+
+    in_force = settings_for(rt().library, enrollment)
+    return {"own": options.describe(enrollment.options),
+            "in_force": {name: in_force.get(name) for name in options.OPTION_FIELDS},
+            "approaches": options.APPROACHES}
 
 
 @bp.post("/patients/<int:enrollment_id>/<action>")
@@ -84,6 +96,26 @@ def change(enrollment_id: int, action: str):
     else:
         session.commit()
         flash(f"{enrollment.first_name} is now {enrollment.status}.", "ok")
+    return redirect(url_for("dashboard.patient", enrollment_id=enrollment_id))
+
+
+@bp.post("/patients/<int:enrollment_id>/options")
+@login_required
+def change_options(enrollment_id: int):
+    from bot import options
+
+    session = db()
+    enrollment = get_patient(enrollment_id)
+    try:
+        options.change(session, rt(), enrollment, {f: request.form.get(f, "") for f in options.OPTION_FIELDS},
+                       current_user.actor, utcnow())
+    except enrollments.EnrollmentError as e:
+        session.rollback()
+        for error in e.errors:
+            flash(error, "error")
+    else:
+        session.commit()
+        flash(f"Options for {enrollment.first_name} saved; the texts still to come follow them.", "ok")
     return redirect(url_for("dashboard.patient", enrollment_id=enrollment_id))
 
 
