@@ -37,3 +37,17 @@ def test_next_text_then_red_flag_reply_opens_an_escalation(sim_app):
     html = client.get(page).get_data(as_text=True)
     assert "I have chest pain and can&#39;t breathe" in html
     assert post(client, "/dashboard/simulator/send-due", {"patient": ana.id}, page=page).status_code == 302
+
+
+def test_after_stop_the_simulator_says_the_number_is_opted_out(sim_app):
+    from tests.dashboard.conftest import make_accounts
+
+    rt = sim_app.extensions["runtime"]
+    accounts = make_accounts(rt)
+    client = sim_app.test_client()
+    login(client, accounts.coordinator)
+    ana = add_patient(rt, accounts.clinic_a, days_ago=1)
+    page = f"/dashboard/simulator?patient={ana.id}"
+    html = post(client, f"/dashboard/simulator/{ana.id}/reply", {"body": "STOP"}, page=page,
+                follow_redirects=True).get_data(as_text=True)
+    assert "Opted out (STOP)" in html and "Reply START to resubscribe" in html

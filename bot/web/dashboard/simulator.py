@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from bot import dispatch, inbound
-from bot.models import Enrollment, Inbound, Outbox
+from bot.models import Enrollment, Inbound, OptOut, Outbox
 from bot.outbox import lifecycle
 from bot.timeutil import utcnow
 from bot.web import db, rt
@@ -48,8 +48,10 @@ def simulator():
                    key=lambda item: item[1])
     from bot.web.dashboard.sim_coordinators import coordinator_phones
 
+    # After STOP the phone would show Twilio's own confirmation, which the simulator cannot send.
+    opted_out = session.get(OptOut, enrollment.phone) if enrollment is not None else None
     return render_template("simulator.html", patients=patients, e=enrollment, phone=phone, upcoming=upcoming,
-                           reply_max=REPLY_MAX, coordinator_phones=coordinator_phones(session))
+                           reply_max=REPLY_MAX, coordinator_phones=coordinator_phones(session), opted_out=opted_out)
 
 
 @bp.post("/simulator/<int:enrollment_id>/reply")
