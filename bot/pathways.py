@@ -137,8 +137,11 @@ def _parse_time(value, where: str, problems: list) -> time:
 
 def _rel(path: Path) -> str:
     """schedules/x.yaml or content/en/x.yaml, whichever root the file came from."""
+    # From the file's own end, never from the checkout's folder names (a worktree called "content"
+    # made every schedule "content/schedules/x.yaml" and the committed previews path-dependent).
     parts = path.parts
-    return "/".join(parts[parts.index("content"):] if "content" in parts[-3:] else parts[-2:])
+    return "/".join(parts[-3:] if len(parts) >= 3 and parts[-3] == "content" and parts[-2] != "schedules"
+                    else parts[-2:])
 
 
 def _load_yaml(path: Path, problems: list):
