@@ -21,6 +21,7 @@ SYSTEM_KEYS: dict[str, set[str]] = {
     "pain_review_reply": {"read_when"},
     "pain_meds_question": set(),
     "pain_selfcare": set(),
+    "phq_positive_reply": {"read_when"},  # a positive PHQ-2: the review deadline and the 988 line
     # A red flag: the plain key when a page went to someone on call, _unpaged when nobody was paged.
     "urgent_reply": set(),
     "urgent_reply_unpaged": set(),

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-EXPECTS = {None, "pain_score", "redflag_list", "yes_no"}
+EXPECTS = {None, "pain_score", "redflag_list", "yes_no", "score"}  # score: a PEG-3 or PHQ-2 item
 # Values every message may use; clinic/pathway settings add their own names on top.
 PATIENT_FIELDS = {"first_name", "clinic_name", "clinic_phone", "day", "week"}
 _DAYS = re.compile(r"^(\d+)(?:-(\d+)(?:/(\d+))?)?$")

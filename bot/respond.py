@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import conversation, escalation, pain, review
+from bot import conversation, escalation, instruments, pain, review
 from bot.models import Enrollment, Inbound, Outbox
 from bot.replies import say
 from bot.runtime import Runtime
@@ -112,6 +112,10 @@ def _answer(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbo
             for number in value:
                 flag = items[number - 1]
                 found.raise_to(flag_tier(flag), flag, f"{flag}: check-in item {number}")
+    elif answer.kind == "instrument":
+        instruments.answer(rt, session, enrollment, inbound, answer, found, now)
+        if answer.extra_words:
+            found.review = found.review or "no_answer_words"
     elif answer.kind == "meds_helping":
         conversation.record_answer(session, question, "pain_meds_helping", answer.value, inbound.id, now)
         if answer.value == "no":
@@ -157,9 +161,14 @@ def _act(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbound
         key = "answer_review_reply"
     if key is None and item is not None:
         key = {"routine_reply": "routine_reply", "free_text": "review_reply"}.get(reason, "answer_review_reply")
+    if key is None and answer is not None:
+        # A plain answer (a NO to the check-in, a low pain score, a questionnaire item) gets no
+        # thank-you: at most 3 texts a day counts these too (clinical-review.md #37, top 8 #8).
+        outcome.handled_as = handled
+        return outcome
     if key is None:
-        key = "ack_answer" if answer is not None else "ack_message"
-        outcome.handled_as = handled if answer is not None else "benign"
+        key = "ack_message"
+        outcome.handled_as = "benign"
     outcome.reply = reply(key, item.due_at if item is not None else None, found.expects)
     return outcome
 

@@ -23,6 +23,7 @@ DUE: dict[str, tuple[str, float]] = {
     "pain_rising": ("hours", 4),        # up 2+ since last time, or 7+ after day 14
     "routine_reply": ("day", 1),        # routine questions: the next business day
     "silence": ("day", 1),
+    "phq2_positive": ("day", 0),        # a positive depression screen: a clinician the same day
 }
 DEFAULT_DUE = ("day", 1)
 

@@ -74,7 +74,7 @@ def test_no_or_zero_means_none_of_the_items(client, rt, fake_twilio, language, b
     asked(rt, e, "redflags", NOON)
     answer = text(client, fake_twilio, body, NOON + timedelta(minutes=20))
     assert rows(rt, Escalation) == [] and rows(rt, ReviewItem) == []
-    assert answer == render(rt, language, "ack_answer")
+    assert answer is None  # recorded, and no thank-you for a plain NO (issue 14)
 
 
 CRIES = [("en", "help me"), ("en", "please call me"), ("en", "call 911"), ("en", "im worse"),

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import and_, or_, select
 
 from bot import enrollment as enrollments
@@ -67,7 +68,17 @@ def patient(enrollment_id: int):
                            programme=programme, chart=pain_chart(pains), escalations=escalations,
                            reviews=reviews, opted_out=opted_out, oneoff_max=ONEOFF_MAX,
                            day=(local_today(enrollment.timezone) - enrollment.surgery_date).days,
-                           options=options_view(enrollment))
+                           options=options_view(enrollment), scores=scores_view(session, enrollment_id))
+
+
+def scores_view(session, enrollment_id: int) -> dict:
+    """PEG-3 charted like pain (both 0-10), PHQ-2 as a list with the positive ones marked."""
+    found = {"peg": [], "phq2": []}
+    for o in session.scalars(select(Observation).where(Observation.enrollment_id == enrollment_id,
+                                                       Observation.kind.in_(found)).order_by(Observation.observed_at)):
+        found[o.kind].append((o.observed_at, float(o.value)))
+    chart = pain_chart(found["peg"]) if found["peg"] else Markup('<p class="muted">No PEG-3 yet.</p>')
+    return {"peg_chart": chart, "phq2": found["phq2"]}
 
 
 def options_view(enrollment: Enrollment) -> dict:
