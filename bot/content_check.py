@@ -205,10 +205,11 @@ def schedule_problems(library: pathways.Library, result: CheckResult,
                 result.problems.append((pathway.file, step.id, f"time {step.at:%H:%M} is inside quiet hours "
                                         f"{quiet[0]:%H:%M}-{quiet[1]:%H:%M}"))
         for combo in setting_combinations(pathway):
-            flags = ", ".join(f"{n}={combo[n]}" for n in sorted({s.when.partition("=")[0]
-                                                                  for s in pathway.steps if s.when}))
             for day in sorted(pathway.by_day):
                 steps = pathway.steps_on(day, combo)
+                # the options that put a step on this day (so one problem is reported once)
+                flags = ", ".join(f"{n}={combo[n]}" for n in sorted({s.when.partition("=")[0]
+                                                                      for s in steps if s.when}))
                 if len(steps) > MAX_TEXTS_PER_DAY:
                     problem = (pathway.file, f"day {day}", f"{len(steps)} texts ({', '.join(s.id for s in steps)})"
                                f"; at most {MAX_TEXTS_PER_DAY} a day" + (f" [{flags}]" if flags else ""))

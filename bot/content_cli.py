@@ -149,17 +149,20 @@ def preview_command(pathway_id: str, language: str, surgery_date: str | None, zo
     total_texts = total_segments = 0
     per_week: Counter = Counter()
     heading = None
-    for day in range(pathway.first_day, pathway.length_days + 1):
+    for day in range(pathway.first_day, pathway.last_day + 1):
         steps = pathway.steps_on(day, content_rules.all_on(pathway))
         if not steps:
             continue
         programme_week = (day - 1) // 7 + 1 if day > 0 else 0  # week 1 = days 1-7
+        if day > pathway.length_days:
+            programme_week = -1  # an optional follow-up after the programme
         if programme_week != heading:
             heading = programme_week
             first = max(programme_week * 7 - 6, 0)
             echo("")
             echo(f"## Week {programme_week} (days {first}-{min(first + 6, pathway.length_days)})" if day > 0
-                 else "## Before surgery (only for patients enrolled before their surgery date)")
+                 and programme_week > 0 else "## Before surgery (only for patients enrolled before their surgery date)"
+                 if day <= 0 else "## Month 6 (only when the pathway's month6_checkin setting is on)")
         day_date = surgery + timedelta(days=day)
         echo("")
         echo(f"### Day {day}: {day_date:%a %Y-%m-%d} ({len(steps)} text{'s' if len(steps) != 1 else ''})")

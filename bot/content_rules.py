@@ -74,7 +74,9 @@ def texts_per_day(pathway: pathways.Pathway, settings: dict, enrolled_day: int, 
     enrolled_at = local_to_utc(surgery + timedelta(days=enrolled_day), at, zone)
     start = bundle(pathway, settings, surgery, zone, enrolled_at, quiet)
     counts: Counter = Counter(day for _, day, _ in start.texts)
-    for day in range(max(enrolled_day, pathway.first_day), pathway.length_days + 1):
+    # Only the enrollment day and the start-up days can differ from the plain schedule (make_room only
+    # takes texts away elsewhere), and schedule_problems checks the plain schedule for every day.
+    for day in sorted(start.days | {enrolled_day}):
         for step in make_room(start, day, pathway.steps_on(day, settings)):
             due = send_time(step, surgery, day, zone, quiet)
             if due > enrolled_at:

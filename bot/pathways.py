@@ -66,6 +66,15 @@ class Pathway:
     def first_day(self) -> int:
         return -self.pre_op_days
 
+    @property
+    def last_day(self) -> int:
+        """The last day any step can run: length_days, or an optional follow-up after it (month 6)."""
+        return max([self.length_days, *(d for s in self.steps for d in s.days)])
+
+    def last_day_for(self, settings: dict) -> int:
+        """The last day with a step for these settings (the month-6 check-in only when it is on)."""
+        return max([self.length_days, *(d for s in self.steps if applies(s.when, settings) for d in s.days)])
+
 
 def applies(when: str | None, settings: dict) -> bool:
     """`when: brace` is true when the setting is; `when: approach=lateral` when it has that value."""
@@ -189,8 +198,10 @@ def _load_pathway(path: Path, problems: list) -> Pathway | None:
         step = Step(id=str(raw["id"]), days=parse_days(raw["days"], where, problems),
                     at=_parse_time(raw["at"], where, problems), message=str(raw["message"]),
                     expects=raw.get("expects"), when=raw.get("when"), source=raw.get("source"), items=items)
-        if step.days and step.days[-1] > int(data.get("length_days", 0)):
-            problems.append((where, "days", f"day {step.days[-1]} is after length_days"))
+        if step.days and step.days[-1] > int(data.get("length_days", 0)) and not step.when:
+            # After the programme only an optional follow-up, switched on by a setting (month 6).
+            problems.append((where, "days", f"day {step.days[-1]} is after length_days (only a step with "
+                             "`when:` may follow the programme)"))
         if step.days and step.days[0] < -int(data.get("pre_op_days") or 0):
             problems.append((where, "days", f"day {step.days[0]} is before the pre-op phase (pre_op_days)"))
         steps.append(step)

@@ -44,7 +44,7 @@ def planned_texts(enrollment: Enrollment, library: Library, settings: dict, quie
                    enrollment.created_at or datetime.min, quiet)
     texts = [PlannedText(programme_key(enrollment.id, step.id, day), step, day, due)
              for step, day, due in start.texts if first_day <= day <= last_day]
-    for day in range(max(first_day, pathway.first_day), min(last_day, pathway.length_days) + 1):
+    for day in range(max(first_day, pathway.first_day), min(last_day, pathway.last_day_for(settings)) + 1):
         for step in make_room(start, day, pathway.steps_on(day, settings)):
             due = send_time(step, enrollment.surgery_date, day, enrollment.timezone, quiet)
             texts.append(PlannedText(programme_key(enrollment.id, step.id, day), step, day, due))
@@ -81,7 +81,7 @@ def plan(session: Session, enrollment: Enrollment, library: Library, config: dic
     revived = [existing[t.key][0] for t in texts if existing.get(t.key, (0, ""))[1] == Status.CANCELLED]
     revive(session, revived)
     enrollment.planned_through_day = max(enrollment.planned_through_day, last_day)
-    if today_day >= pathway.length_days:
+    if today_day >= pathway.last_day_for(settings):
         enrollment.plan_next_at = None
         if enrollment.status == "active" and not _has_future(session, enrollment.id, now):
             enrollment.status = "completed"

@@ -92,3 +92,21 @@ def test_scores_show_on_the_patient_page_beside_pain(client, rt, fake_twilio, pa
     with rt.session() as s, client.application.app_context():
         view = scores_view(s, patient.id)
     assert "<svg" in str(view["peg_chart"]) and [v for _, v in view["phq2"]] == [5.0]
+
+
+def test_the_month6_check_in_is_a_pathway_setting(rt):
+    from bot.models import Enrollment
+    from bot.planner import planned_texts
+
+    with time_machine.travel(NOW, tick=False):
+        e = enroll(rt, NOW, surgery_date="2026-09-01", phone="+12025550149")
+    with rt.session() as s:
+        e = s.get(Enrollment, e.id)
+        pathway = rt.library.pathways[e.pathway]
+        quiet = rt.config["QUIET_HOURS"]
+        off = {t.step.message for t in planned_texts(e, rt.library, pathway.settings, quiet, 80, 200)}
+        on = planned_texts(e, rt.library, {**pathway.settings, "month6_checkin": True}, rt.config["QUIET_HOURS"],
+                           80, 200)
+    assert "month6_hello" not in off and max(t.day for t in on) == 183
+    assert [t.step.message for t in on if t.day >= 182] == ["month6_hello", "peg_pain", "peg_enjoyment",
+                                                            "peg_activity", "checkin_pain"]
