@@ -72,3 +72,17 @@ def test_enroll_form_requires_last_name_and_date_of_birth(rt, accounts, coord_cl
                                                         "language": "en", "pathway": "lumbar-fusion"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "last_name: required" in html and "date_of_birth: required" in html
+
+
+def test_the_api_requires_and_returns_the_identity(client, api_headers):
+    base = {"first_name": "Ana", "phone": "+12025550143", "surgery_date": "2026-11-20",
+            "timezone": "America/New_York", "language": "en"}
+    refused = client.post("/api/v1/enrollments", json=base, headers=api_headers)
+    assert refused.status_code == 400
+    assert "last_name: required" in refused.json["errors"] and any(
+        e.startswith("date_of_birth: required") for e in refused.json["errors"])
+    created = client.post("/api/v1/enrollments", headers=api_headers, json={
+        **base, "last_name": "Reyes", "date_of_birth": "1961-04-12", "record_number": "MRN-0042"})
+    assert created.status_code == 201
+    body = client.get(f"/api/v1/enrollments/{created.json['id']}", headers=api_headers).json
+    assert (body["last_name"], body["date_of_birth"], body["record_number"]) == ("Reyes", "1961-04-12", "MRN-0042")
