@@ -48,3 +48,9 @@ def test_a_pre_op_patient_shows_when_the_texts_start(rt, admin_client):
     e = enroll(rt, NOW, surgery_date=(NOW + timedelta(days=20)).date().isoformat())
     page = admin_client.get(f"/dashboard/patients/{e.id}").get_data(as_text=True)
     assert f"starts on {(NOW + timedelta(days=20)).date().isoformat()}" in page and "Day since surgery" not in page
+
+
+def test_the_roster_says_starts_on_for_a_pre_op_patient(rt, admin_client):
+    e = enroll(rt, NOW, surgery_date=(NOW + timedelta(days=20)).date().isoformat())
+    page = admin_client.get("/dashboard/patients").get_data(as_text=True)
+    assert f"starts on {(NOW + timedelta(days=20)).date().isoformat()}" in page and e.id
