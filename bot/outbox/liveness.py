@@ -19,7 +19,9 @@ import threading
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.models import Heartbeat
@@ -50,12 +52,17 @@ def owner_process(owner: str | None) -> str | None:
     return owner.rsplit("/", 1)[0]
 
 
+_UPSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
+
+
 def beat(session: Session, now: datetime, process: str | None = None) -> None:
-    """Say that `process` (this one by default) is alive at `now`. Not committed here."""
+    """Say that `process` (this one by default) is alive at `now`. Not committed here. One upsert:
+    several dispatch threads of one process may write the first beat at the same moment, and an
+    update-then-insert lets two of them insert (a unique-key error)."""
     name = PREFIX + (process or process_id())
-    if not session.execute(update(Heartbeat).where(Heartbeat.name == name).values(at=now)).rowcount:
-        session.add(Heartbeat(name=name, at=now))
-        session.flush()
+    insert = _UPSERTS[session.get_bind().dialect.name]
+    session.execute(insert(Heartbeat).values(name=name, at=now)
+                    .on_conflict_do_update(index_elements=["name"], set_={"at": now}))
 
 
 def forget(session: Session, process: str | None = None) -> None:
