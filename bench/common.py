@@ -42,5 +42,6 @@ def fresh_database(kind: str) -> tuple[str, callable]:
 
 
 def build_runtime(url: str, **overrides):
-    config = {"DATABASE_URL": url, "SECRET_KEY": SECRET, **overrides}
+    config = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "CLINIC_NAME": "Riverside Spine Center",
+              "CLINIC_PHONE": "+12025550111", **overrides}
     return runtime.build(overrides=config)

@@ -131,3 +131,9 @@ def test_two_processors_racing_act_on_each_reply_once(rt, config):
         rows = s.scalars(select(Inbound)).all()
         replies = s.scalar(select(func.count()).select_from(Outbox).where(Outbox.kind == "reply"))
     assert all(r.processed_at is not None and r.attempts == 0 for r in rows) and replies == 30
+
+
+def test_a_status_callback_with_a_sid_not_in_twilios_format_is_refused(client, rt):
+    form = {"MessageSid": "SM" + "a" * 32 + "MessageStatusdelivered", "MessageStatus": "failed"}
+    assert signed_post(client, "/twilio/status", form).status_code == 403
+    assert signed_post(client, "/twilio/status", {"MessageStatus": "failed"}).status_code == 400

@@ -145,8 +145,11 @@ def twilio_signed(view):
 def status():
     form = request.form
     sid, new_twilio_status = form.get("MessageSid", ""), form.get("MessageStatus", "").lower()
-    if not valid_message_sid(sid) or not callbacks.known_status(new_twilio_status):
-        return bad_request("MessageSid or MessageStatus missing or not Twilio's")
+    if not sid or not callbacks.known_status(new_twilio_status):
+        return bad_request("MessageSid missing, or MessageStatus not one of Twilio's")
+    if not valid_message_sid(sid):  # signed, yet not Twilio's format: a re-cut replay (see _MESSAGE_SID)
+        log.warning("rejected /twilio/status: MessageSid not in Twilio's format")
+        abort(403)
     outbox_id = request.args.get("outbox_id", "")
     session = db()
     row = callbacks.apply_status(session, int(outbox_id) if outbox_id.isdigit() and len(outbox_id) < 12 else None,
