@@ -3,7 +3,7 @@ set at enrollment (form, CSV, API, CLI), shown and changed on the patient page; 
 exactly the texts meant for them, over the whole shipped programme."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -13,7 +13,7 @@ from bot import pathways
 from bot.messages import settings_for
 from bot.models import Enrollment
 from bot.planner import planned_texts
-from tests.helpers import enroll
+from tests.helpers import enroll, outbox
 
 NOW = datetime(2026, 9, 1, 14, 0)  # day 0 of a surgery on 2026-09-01, 10:00 in New York
 OPTION_KEYS = {"brace_start", "brace_keep", "brace_six_weeks", "graft_site", "approach_lateral"}
@@ -102,3 +102,29 @@ def test_api_csv_and_cli_take_the_options(rt, client, api_headers):
     with rt.session() as session:
         assert session.get(Enrollment, int(result.output.strip())).options == {"hip_graft": True,
                                                                               "approach": "anterior"}
+
+
+def test_a_brace_prescribed_later_gets_its_start_up_text_on_a_day_with_room(rt, client, api_headers):
+    from collections import Counter
+
+    from bot.timeutil import utc_to_local
+
+    e = enroll_with(rt)
+    later = NOW + timedelta(days=10)
+    with time_machine.travel(later, tick=False):
+        client.post(f"/api/v1/enrollments/{e.id}/options", json={"brace": True}, headers=api_headers)
+        client.post(f"/api/v1/enrollments/{e.id}/options", json={"brace": False}, headers=api_headers)
+        client.post(f"/api/v1/enrollments/{e.id}/options", json={"brace": True}, headers=api_headers)
+    [row] = [r for r in outbox(rt) if r.content_key == "brace_start"]
+    assert row.status == "planned" and row.due_at > later
+    live = [r for r in outbox(rt) if r.status == "planned"]
+    per_day = Counter(utc_to_local(r.due_at, "America/New_York").date() for r in live)
+    assert max(per_day.values()) <= 3
+
+
+def test_changing_another_option_keeps_the_late_brace_text(rt, client, api_headers):
+    e = enroll_with(rt)
+    with time_machine.travel(NOW + timedelta(days=10), tick=False):
+        client.post(f"/api/v1/enrollments/{e.id}/options", json={"brace": True}, headers=api_headers)
+        client.post(f"/api/v1/enrollments/{e.id}/options", json={"lifting_limit_lb": 8}, headers=api_headers)
+    assert [r.status for r in outbox(rt) if r.content_key == "brace_start"] == ["planned"]
