@@ -18,7 +18,7 @@ from bot.outbox import LIVE, Status
 from bot.outbox.rows import programme_key, programme_row, revive
 from bot.pathways import Library, Step
 from bot.startup import bundle, make_room
-from bot.timeutil import local_to_utc, local_today, next_allowed
+from bot.timeutil import local_to_utc, local_today, next_allowed, utcnow
 
 
 def send_time(step: Step, surgery_date: date, day: int, zone: str, quiet: tuple[time, time]) -> datetime:
@@ -41,7 +41,7 @@ def planned_texts(enrollment: Enrollment, library: Library, settings: dict, quie
     # The start-up bundle (bot/startup.py) is placed from the enrollment's creation time, so every
     # pass of the planner finds the same texts under the same keys.
     start = bundle(pathway, settings, enrollment.surgery_date, enrollment.timezone,
-                   enrollment.created_at or datetime.min, quiet)
+                   enrollment.created_at or utcnow(), quiet)  # not yet flushed: enrolled now
     texts = [PlannedText(programme_key(enrollment.id, step.id, day), step, day, due)
              for step, day, due in start.texts if first_day <= day <= last_day]
     for day in range(max(first_day, pathway.first_day), min(last_day, pathway.last_day_for(settings)) + 1):
