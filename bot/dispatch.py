@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import pacing
+from bot import pacing, review
 from bot.messages import values_for
-from bot.models import Enrollment, Escalation, OptOut, Outbox, ReviewItem
+from bot.models import Enrollment, Escalation, OptOut, Outbox
 from bot.outbox import Kind, Status, lifecycle, liveness
 from bot.outbox.rows import cancel_future
 from bot.recovery import recover
@@ -229,11 +229,11 @@ def _failed(run: Pass, row_id: int, error: TransportError) -> str:
         if not lifecycle.fail(session, row_id, run.owner, code, message):
             return "lost"
         log.error("outbox %s: gave up: %s", row_id, error)
-        _flag_permanent(session, session.get(Outbox, row_id, populate_existing=True), error)
+        _flag_permanent(session, rt, session.get(Outbox, row_id, populate_existing=True), error, now)
         return "failed"
 
 
-def _flag_permanent(session: Session, row: Outbox, error: TransportError) -> None:
+def _flag_permanent(session: Session, rt: Runtime, row: Outbox, error: TransportError, now: datetime) -> None:
     enrollment = session.get(Enrollment, row.enrollment_id) if row.enrollment_id else None
     if error.code == OPTED_OUT:
         # Twilio knows of a STOP we missed: honour it everywhere, as if the patient had texted us.
@@ -247,8 +247,10 @@ def _flag_permanent(session: Session, row: Outbox, error: TransportError) -> Non
         reason = "bad_number"
     else:
         reason = "send_in_doubt" if row.in_doubt or error.ambiguous else "send_failed"
-    session.add(ReviewItem(enrollment_id=row.enrollment_id, reason=reason,
-                           detail=f"outbox {row.id}: {row.error_code or ''} {row.error_message}"))
+    # With a deadline like every other item, so a text that could not be delivered pages someone when
+    # nobody has looked at it in time.
+    review.add(session, rt, enrollment, None, reason, now,
+               detail=f"outbox {row.id}: {row.error_code or ''} {row.error_message}")
 
 
 def _backoff(attempt: int) -> timedelta:

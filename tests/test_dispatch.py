@@ -178,7 +178,8 @@ def test_bad_number_is_flagged_for_a_coordinator_and_not_retried(rt, fake_twilio
     dispatch_due(rt, NOW)
     with rt.session() as s:
         assert str(code) in s.get(Enrollment, e.id).phone_problem
-        assert s.query(ReviewItem).filter_by(reason="bad_number", enrollment_id=e.id).count() == 1
+        item = s.query(ReviewItem).filter_by(reason="bad_number", enrollment_id=e.id).one()
+        assert item.due_at is not None and item.due_at > NOW  # read by a deadline, paged when late
     dispatch_due(rt, NOW + timedelta(hours=9))  # the 18:00 check-in
     assert fake_twilio.requests == 1
     assert outbox(rt, step="pain-checkin", day=1)[0].status == "skipped"
