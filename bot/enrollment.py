@@ -18,10 +18,9 @@ from sqlalchemy.orm import Session
 from bot import identity, planner
 from bot import options as patient_options
 from bot.audit import record
-from bot.clinics import default_clinic
-from bot.db import bulk_insert
+from bot.enroll_bulk import create_many
 from bot.messages import settings_for
-from bot.models import AuditLog, Clinic, Enrollment, OptOut, Outbox
+from bot.models import Enrollment, OptOut
 from bot.options import OPTION_FIELDS
 from bot.outbox import rows as outbox_rows
 from bot.runtime import Runtime
@@ -176,30 +175,13 @@ def create(session: Session, rt: Runtime, patient: NewPatient, actor: str, now: 
     if live_enrollment(session, patient.phone):
         raise EnrollmentError([f"phone: {patient.phone[:-4]}**** is already enrolled (unenroll first)"],
                               status=409)
-    return create_many(session, rt, [patient], actor, now, clinic_id)[0]
-
-
-def create_many(session: Session, rt: Runtime, patients: list[NewPatient], actor: str, now: datetime,
-                clinic_id: int | None = None) -> list[Enrollment]:
-    """Insert already-validated, not-yet-enrolled patients and plan their first days, in bulk."""
-    clinic = session.get(Clinic, clinic_id) if clinic_id is not None else default_clinic(session, rt.config)
-    created = [Enrollment(**p.__dict__, status="active", clinic_id=clinic.id, clinic=clinic) for p in patients]
-    session.add_all(created)
-    session.flush()  # ids for the outbox keys, one multi-row INSERT
-    rows: list[dict] = []
-    for enrollment in created:
-        planner.plan(session, enrollment, rt.library, rt.config, now, settings_for(rt.library, enrollment),
-                     fresh=True, sink=rows)
-    bulk_insert(session, Outbox, rows)
-    bulk_insert(session, AuditLog, [
-        {"at": now, "actor": actor, "action": "enroll", "subject": f"enrollment:{e.id}",
-         "detail": {"pathway": e.pathway}} for e in created])
-    return created
+    [new_id] = create_many(session, rt, [patient], actor, now, clinic_id)
+    return session.get(Enrollment, new_id)
 
 
 def import_csv(session: Session, rt: Runtime, text: str, actor: str, now: datetime,
-               clinic_id: int | None = None) -> tuple[list[Enrollment], int]:
-    """Import every line or none. Returns (created, already enrolled and skipped).
+               clinic_id: int | None = None) -> tuple[list[int], int]:
+    """Import every line or none. Returns (ids created, already enrolled and skipped).
 
     A line whose patient is already enrolled with the same name and surgery date is skipped, so a
     fixed file can simply be imported again.

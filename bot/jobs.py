@@ -11,8 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select, text, update
 
-from bot import dispatch, escalation, inbound, planner, review, silence
-from bot.messages import settings_for
+from bot import dispatch, escalation, inbound, planner_bulk, review, silence
 from bot.models import Enrollment, Heartbeat
 from bot.runtime import Runtime
 
@@ -58,19 +57,11 @@ def _plan_pending(rt: Runtime, now: datetime) -> bool:
         return session.scalar(select(Enrollment.id).where(Enrollment.plan_next_at <= now).limit(1)) is not None
 
 
-def plan_due(rt: Runtime, now: datetime, batch: int = 500) -> int:
-    """Extend the outbox for enrollments whose next local day has begun."""
-    total = 0
-    while True:
-        with rt.session() as session:
-            due = session.scalars(select(Enrollment).where(Enrollment.plan_next_at <= now,
-                                                           Enrollment.status == "active")
-                                  .order_by(Enrollment.plan_next_at).limit(batch)).all()
-            for enrollment in due:
-                total += planner.plan(session, enrollment, rt.library, rt.config, now,
-                                      settings_for(rt.library, enrollment))
-        if len(due) < batch:
-            return total
+def plan_due(rt: Runtime, now: datetime) -> int:
+    """Extend the outbox for enrollments whose next local day has begun, set-wise (bot.planner_bulk).
+    The clock runs it in a scheduler thread of its own, beside the dispatch loop and the ladder, in
+    chunks of one transaction each."""
+    return planner_bulk.pass_due(rt, now)
 
 
 # In tick order: plan before dispatch so newly due texts go out in the same tick, and page before

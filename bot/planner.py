@@ -24,7 +24,12 @@ from bot.timeutil import local_to_utc, local_today, next_allowed, utcnow
 def send_time(step: Step, surgery_date: date, day: int, zone: str, quiet: tuple[time, time]) -> datetime:
     """UTC due time of a step on a post-op day: the step's wall-clock time in the patient's zone,
     moved out of quiet hours to the next allowed minute."""
-    return next_allowed(local_to_utc(surgery_date + timedelta(days=day), step.at, zone), zone, quiet)
+    return send_time_on(surgery_date + timedelta(days=day), step.at, zone, quiet)
+
+
+def send_time_on(local_day: date, at: time, zone: str, quiet: tuple[time, time]) -> datetime:
+    """The same for a local date: everyone in one zone shares it (bot.planner_bulk caches it)."""
+    return next_allowed(local_to_utc(local_day, at, zone), zone, quiet)
 
 
 @dataclass(frozen=True)

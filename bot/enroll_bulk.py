@@ -1,0 +1,52 @@
+"""Enrolling many patients at once (a CSV import, the API's single enrollment too): set-wise.
+
+The enrollments go in as one multi-row INSERT whose ids come back in order; their first days of
+texts and their audit lines go in by COPY on PostgreSQL and one executemany on SQLite, planned by
+`planner_bulk` (zone dates, steps and send times computed once per distinct key, not per patient).
+Validation happens before, in `bot.enrollment`: nothing here can leave half a file imported.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from bot import planner, planner_bulk
+from bot.clinics import default_clinic
+from bot.messages import settings_for
+from bot.models import Clinic, Enrollment
+from bot.runtime import Runtime
+
+
+def create_many(session: Session, rt: Runtime, patients: list, actor: str, now: datetime,
+                clinic_id: int | None = None) -> list[int]:
+    """Insert already-validated, not-yet-enrolled patients and plan their first days, set-wise;
+    return their ids. The enrollments go in as one multi-row INSERT (their ids come back in order),
+    their texts and audit lines by COPY on PostgreSQL and one executemany on SQLite."""
+    clinic = session.get(Clinic, clinic_id) if clinic_id is not None else default_clinic(session, rt.config)
+    planning = planner_bulk.Planner(rt.library, rt.config, {clinic.id: clinic.settings or {}}, now)
+    records, targets = [], []
+    for p in patients:
+        target = planner_bulk.Target(0, p.phone, p.surgery_date, p.timezone, p.pathway, clinic.id, -1)
+        # None: the programme ends today (planner.plan below decides whether anything is left).
+        planned, next_at = planning.horizon_of(target) or (-1, None)
+        records.append({**p.__dict__, "status": "active", "clinic_id": clinic.id, "planned_through_day": planned,
+                        "plan_next_at": next_at, "created_at": now, "updated_at": now})
+        targets.append(target if next_at is not None else None)
+    ids = list(session.scalars(insert(Enrollment).returning(Enrollment.id, sort_by_parameter_order=True), records))
+    rows: list[tuple] = []
+    for new_id, target in zip(ids, targets, strict=True):
+        if target is not None:
+            planning.rows_of(rows, replace(target, id=new_id))
+    planner_bulk.copy_rows(session, "outbox", planner_bulk.COLUMNS, rows)
+    planner_bulk.copy_rows(session, "audit_log", ("at", "actor", "action", "subject", "detail"), [
+        (now, actor, "enroll", f"enrollment:{new_id}", json.dumps({"pathway": p.pathway}))
+        for new_id, p in zip(ids, patients, strict=True)])
+    for new_id, target in zip(ids, targets, strict=True):
+        if target is None:
+            enrollment = session.get(Enrollment, new_id)
+            planner.plan(session, enrollment, rt.library, rt.config, now, settings_for(rt.library, enrollment))
+    return ids
