@@ -210,8 +210,11 @@ def import_csv(session: Session, rt: Runtime, text: str, actor: str, now: dateti
         if patient.phone in seen:
             errors.append(f"line {line_no}: phone: same number as line {seen[patient.phone]}")
         seen.setdefault(patient.phone, line_no)
-    existing = {e.phone: e for e in session.scalars(
-        select(Enrollment).where(Enrollment.phone.in_(list(seen)), Enrollment.status.in_(LIVE)))}
+    existing: dict[str, Enrollment] = {}
+    phones = list(seen)
+    for start in range(0, len(phones), 10000):  # a statement holds at most 65,535 parameters
+        existing.update((e.phone, e) for e in session.scalars(select(Enrollment).where(
+            Enrollment.phone.in_(phones[start:start + 10000]), Enrollment.status.in_(LIVE))))
     to_create = []
     skipped = 0
     for line_no, patient in patients:
