@@ -1,4 +1,5 @@
-"""Benchmark (c): import 10,000 patients from one CSV file. Targets on PostgreSQL: 10,000 in at most 5 s, 100,000 in at most 60 s.
+"""Benchmark (c): import patients from one CSV file.
+Targets on PostgreSQL: 10,000 in at most 5 s, 100,000 in at most 60 s.
 
     .venv/bin/python bench/import_csv.py [--patients 10000] [--db sqlite|postgresql]
 """
