@@ -55,6 +55,10 @@ def populate(rt, n: int) -> None:
     with rt.session() as session:
         session.connection().exec_driver_sql(f"SELECT setval('enrollments_id_seq', {n})")
     planner_bulk.pass_due(rt, day_before)
+    with rt.session() as session:  # yesterday's texts went out yesterday
+        session.connection().exec_driver_sql(
+            "UPDATE outbox SET status = 'sent', sent_at = due_at WHERE status = 'planned' AND due_at <= %(m)s",
+            {"m": MOMENT})
     analyze(rt)
 
 
@@ -112,9 +116,10 @@ def measure(n: int, keep: bool) -> tuple[dict, str | None, object]:
         result["plan"] = planner_pass(rt, n)
         result["tick_ms"] = idle_tick(rt)
         result["rss_mb"] = clock_memory(url)
-        result["claim_ms"] = claim_1000(rt)
+        # Five claims of 1,000 need 5,000 due texts: not there with 1,000 patients.
+        result["claim_ms"] = claim_1000(rt) if n >= 10_000 else float("nan")
     finally:
-        rt.engine.dispose()
+        rt.dispose()
         if not keep:
             cleanup()
     p = result["plan"]

@@ -62,7 +62,9 @@ class Runtime:
         return engine
 
     def dispose(self) -> None:
-        """Close every pooled connection (tests, and before a fork)."""
+        """When done with this runtime (tests, benches): close every pooled connection and stop its
+        background loops (the heartbeat), which would otherwise reconnect."""
+        self.stopping.set()
         self.engine.dispose()
         if "autocommit_engine" in self._extra:
             self._extra["autocommit_engine"].dispose()
