@@ -16,6 +16,8 @@ sys.path.insert(0, str(ROOT))
 from bot import db, runtime  # noqa: E402
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnop"
+# Required with Twilio: patients are told to call the clinic by name and number.
+CLINIC = {"CLINIC_NAME": "Riverside Spine Center", "CLINIC_PHONE": "+12025550111"}
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -42,6 +44,5 @@ def fresh_database(kind: str) -> tuple[str, callable]:
 
 
 def build_runtime(url: str, **overrides):
-    config = {"DATABASE_URL": url, "SECRET_KEY": SECRET, "CLINIC_NAME": "Riverside Spine Center",
-              "CLINIC_PHONE": "+12025550111", **overrides}
+    config = {"DATABASE_URL": url, "SECRET_KEY": SECRET, **CLINIC, **overrides}
     return runtime.build(overrides=config)

@@ -21,7 +21,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 import psutil
-from common import ROOT, SECRET, fresh_database
+from common import CLINIC, ROOT, SECRET, fresh_database
 from sqlalchemy import func, select
 
 from bot import db
@@ -52,7 +52,7 @@ def beating(url: str) -> int:
 
 
 def clock_env(url: str, fake_url: str, rate: float) -> dict:
-    return {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+    return {**os.environ, **CLINIC, "DATABASE_URL": url, "SECRET_KEY": SECRET, "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
             "TWILIO_AUTH_TOKEN": "bench-auth-token", "TWILIO_FROM_NUMBER": "",
             "TWILIO_MESSAGING_SERVICE_SID": SERVICE, "TWILIO_API_BASE_URL": fake_url, "SEND_RATE": str(rate),
             "PUBLIC_URL": "", "PYTHONUNBUFFERED": "1"}

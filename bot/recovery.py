@@ -12,7 +12,7 @@ import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from bot.outbox import lifecycle
+from bot.outbox import lifecycle, liveness
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ def recover(rt: Runtime, now: datetime) -> int:
         # The common case, nothing expired, costs one indexed probe.
         if lifecycle.has_expired(session, now):
             done += lifecycle.reconcile_expired(session, now, recheck)
-        claims = lifecycle.dead_claims(session, now, rt.config["HEARTBEAT_STALE_SECONDS"])
+        claims = liveness.dead_claims(session, now, rt.config["HEARTBEAT_STALE_SECONDS"])
         unsent: dict[str, list[int]] = defaultdict(list)
         for c in claims:
             if not c.attempted:
@@ -40,7 +40,7 @@ def recover(rt: Runtime, now: datetime) -> int:
     return done
 
 
-def _settle(rt: Runtime, c: lifecycle.DeadClaim, now: datetime, recheck: timedelta) -> int:
+def _settle(rt: Runtime, c: liveness.DeadClaim, now: datetime, recheck: timedelta) -> int:
     with rt.session() as session:
         try:
             found = lifecycle.lookup(session, rt.transport, c.row_id, c.to, c.body or "", c.since)

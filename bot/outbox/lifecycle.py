@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -179,30 +178,6 @@ def lookup(session: Session, transport, row_id: int, to: str, body: str, since: 
         if owner is None or owner == row_id:
             return found
     return None
-
-
-@dataclass(frozen=True)
-class DeadClaim:
-    row_id: int
-    owner: str
-    urgent: bool
-    attempted: bool  # a request to Twilio may have left: in doubt
-    to: str
-    body: str | None
-    since: datetime | None
-
-
-def dead_claims(session: Session, now: datetime, stale_seconds: float, limit: int = 1000) -> list[DeadClaim]:
-    """Rows held by processes whose heartbeat is stale or gone (never this process's own). The
-    `sending` rows are few (what is being sent right now), and read through their partial index."""
-    rows = session.execute(select(Outbox.id, Outbox.claimed_by, Outbox.urgent, Outbox.first_attempt_at,
-                                  Outbox.to_phone, Outbox.body)
-                           .where(Outbox.status == Status.SENDING).limit(limit)).all()
-    processes = {p for r in rows if (p := liveness.owner_process(r.claimed_by))}
-    gone = liveness.dead(session, processes, now, stale_seconds)
-    return [DeadClaim(r.id, r.claimed_by, r.urgent, r.first_attempt_at is not None, r.to_phone, r.body,
-                      r.first_attempt_at)
-            for r in rows if liveness.owner_process(r.claimed_by) in gone]
 
 
 def release(session: Session, row_id: int, owner: str, due_at: datetime | None = None,

@@ -5,7 +5,7 @@ process that died (kill -9, a lost machine) is noticed much sooner through its h
 claiming process writes `heartbeats.proc:<process id>` every `HEARTBEAT_SECONDS` from a thread of
 its own, and the claim itself writes it too, so no claim exists without a heartbeat row. Rows
 claimed by a process whose beat is older than `HEARTBEAT_STALE_SECONDS` (or whose row is gone: it
-exited) are recovered by any live process (`lifecycle.dead_claims`), never by their own.
+exited) are recovered by any live process (`dead_claims`, then `lifecycle.release`), never by their own.
 
 Beats are stamped with the writer's clock and read with the reader's: machines must keep their
 clocks in sync (NTP keeps them within milliseconds; the staleness limit is seconds).
@@ -17,6 +17,7 @@ import os
 import socket
 import threading
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -24,7 +25,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bot.models import Heartbeat
+from bot.models import Heartbeat, Outbox
+from bot.outbox.states import Status
 from bot.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -107,3 +109,31 @@ def _beat_forever(rt) -> None:
         except Exception:  # a database blip: the next beat retries well within the staleness limit
             log.exception("heartbeat failed")
         stop.wait(every)
+
+
+@dataclass(frozen=True)
+class DeadClaim:
+    row_id: int
+    owner: str
+    urgent: bool
+    attempted: bool  # a request to Twilio may have left: in doubt
+    to: str
+    body: str | None
+    since: datetime | None
+
+
+def dead_claims(session: Session, now: datetime, stale_seconds: float) -> list[DeadClaim]:
+    """Rows held by processes whose heartbeat is stale or gone (never this process's own). The
+    `sending` rows are few (what is being sent right now) and read through their partial index;
+    only their owners are read until one of them turns out to be dead."""
+    owners = session.scalars(select(Outbox.claimed_by).where(Outbox.status == Status.SENDING).distinct()).all()
+    processes = {p for owner in owners if (p := owner_process(owner))}
+    gone = dead(session, processes, now, stale_seconds)
+    dead_owners = [owner for owner in owners if owner_process(owner) in gone]
+    if not dead_owners:
+        return []
+    rows = session.execute(select(Outbox.id, Outbox.claimed_by, Outbox.urgent, Outbox.first_attempt_at,
+                                  Outbox.to_phone, Outbox.body)
+                           .where(Outbox.status == Status.SENDING, Outbox.claimed_by.in_(dead_owners))).all()
+    return [DeadClaim(r.id, r.claimed_by, r.urgent, r.first_attempt_at is not None, r.to_phone, r.body,
+                      r.first_attempt_at) for r in rows]
