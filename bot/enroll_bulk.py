@@ -30,7 +30,8 @@ def create_many(session: Session, rt: Runtime, patients: list, actor: str, now: 
     planning = planner_bulk.Planner(rt.library, rt.config, {clinic.id: clinic.settings or {}}, now)
     records, targets = [], []
     for p in patients:
-        target = planner_bulk.Target(0, p.phone, p.surgery_date, p.timezone, p.pathway, clinic.id, -1)
+        target = planner_bulk.Target(0, p.phone, p.surgery_date, p.timezone, p.pathway, clinic.id, -1, now,
+                                     getattr(p, "options", None))
         # None: the programme ends today (planner.plan below decides whether anything is left).
         planned, next_at = planning.horizon_of(target) or (-1, None)
         records.append({**p.__dict__, "status": "active", "clinic_id": clinic.id, "planned_through_day": planned,

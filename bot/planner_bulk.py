@@ -22,7 +22,8 @@ from bot.messages import settings_for
 from bot.models import Clinic, Enrollment
 from bot.outbox import Kind, Status
 from bot.outbox.rows import programme_key
-from bot.pathways import Library
+from bot.pathways import Library, Step
+from bot.startup import bundle, make_room
 from bot.timeutil import local_to_utc, local_today
 
 # Every column COPY writes: SQLAlchemy's Python-side defaults do not apply to COPY.
@@ -39,6 +40,8 @@ class Target:
     pathway: str
     clinic_id: int | None
     planned_through_day: int
+    created_at: datetime | None = None  # places the start-up bundle (bot/startup.py)
+    options: dict | None = None  # the patient's own settings (bot/options.py)
 
 
 @dataclass
@@ -59,12 +62,18 @@ class Planner:
         self.next_look = cache(lambda zone: local_to_utc(self.today(zone) + timedelta(days=1), time(0, 0), zone))
         self.when = cache(lambda day, at, zone: planner.send_time_on(day, at, zone, self.quiet))
         self.steps = cache(self._steps)
+        self.settings = cache(self._settings)
 
-    def _steps(self, pathway: str, clinic_id: int | None, day: int) -> tuple:
-        p = self.library.pathways[pathway]
-        settings = dict(p.settings)
+    def _steps(self, pathway: str, clinic_id: int | None, options: tuple, day: int) -> list[Step]:
+        return self.library.pathways[pathway].steps_on(day, self.settings(pathway, clinic_id, options))
+
+    def _settings(self, pathway: str, clinic_id: int | None, options: tuple) -> dict:
+        """As bot.messages.settings_for: the pathway's, the clinic's over them, the patient's own over
+        both; there are few distinct combinations, so each is built once."""
+        settings = dict(self.library.pathways[pathway].settings)
         settings.update(self.clinics.get(clinic_id) or {})
-        return tuple((s.id, s.at, s.message, s.expects) for s in p.steps_on(day, settings))
+        settings.update(options)
+        return settings
 
     def add(self, plan: Plan, t: Target) -> None:
         """New days of one patient: after what is planned, from today through the horizon."""
@@ -83,17 +92,30 @@ class Planner:
         return max(t.planned_through_day, today_day + self.horizon), self.next_look(t.timezone)
 
     def rows_of(self, rows: list[tuple], t: Target) -> None:
+        """What `planner.planned_texts` gives for the new days (the start-up bundle, then each day's
+        steps with room made for it), with everything that does not depend on the patient cached."""
+        pathway = self.library.pathways[t.pathway]
         today_day = (self.today(t.timezone) - t.surgery_date).days
-        length = self.library.pathways[t.pathway].length_days
+        first, last = max(t.planned_through_day + 1, today_day), today_day + self.horizon
+        # The bundle depends on the enrollment's own creation time: placed for each patient (about
+        # 30 us), but it only changes the steps of its own few days and leaves out the steps it covers.
+        options = tuple(sorted((t.options or {}).items()))
+        start = bundle(pathway, self.settings(t.pathway, t.clinic_id, options), t.surgery_date, t.timezone,
+                       t.created_at or datetime.min, self.quiet)
         now = self.now
-        for day in range(max(t.planned_through_day + 1, today_day, 0), min(today_day + self.horizon, length) + 1):
+        for step, day, due in start.texts:
+            if first <= day <= last and due > now:
+                rows.append(self._row(t, step, day, due))
+        for day in range(max(first, pathway.first_day), min(last, pathway.length_days) + 1):
             local_day = t.surgery_date + timedelta(days=day)
-            for step_id, at, message, expects in self.steps(t.pathway, t.clinic_id, day):
-                due = self.when(local_day, at, t.timezone)
+            for step in make_room(start, day, self.steps(t.pathway, t.clinic_id, options, day)):
+                due = self.when(local_day, step.at, t.timezone)
                 if due > now:
-                    rows.append((programme_key(t.id, step_id, day), t.id, t.phone, Kind.PROGRAMME.value,
-                                 step_id, day, message, expects, due, Status.PLANNED.value, False, 0,
-                                 False, False, now, now))
+                    rows.append(self._row(t, step, day, due))
+
+    def _row(self, t: Target, step: Step, day: int, due: datetime) -> tuple:
+        return (programme_key(t.id, step.id, day), t.id, t.phone, Kind.PROGRAMME.value, step.id, day,
+                step.message, step.expects, due, Status.PLANNED.value, False, 0, False, False, self.now, self.now)
 
 
 def clinic_settings(session: Session) -> dict[int, dict]:
@@ -140,7 +162,8 @@ def plan_due(session: Session, library: Library, config: dict, now: datetime, ch
     PostgreSQL locks the chunk's enrollments (SKIP LOCKED): a pause or resume of one of them waits
     for this chunk, or the chunk leaves that patient for the next pass."""
     query = (select(Enrollment.id, Enrollment.phone, Enrollment.surgery_date, Enrollment.timezone,
-                    Enrollment.pathway, Enrollment.clinic_id, Enrollment.planned_through_day)
+                    Enrollment.pathway, Enrollment.clinic_id, Enrollment.planned_through_day,
+                    Enrollment.created_at, Enrollment.options)
              .where(Enrollment.plan_next_at <= now, Enrollment.status == "active")
              .order_by(Enrollment.plan_next_at).limit(chunk))
     if session.get_bind().dialect.name == "postgresql":

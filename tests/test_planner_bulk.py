@@ -4,6 +4,7 @@ none twice, and a finished programme still completes."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import time_machine
 
@@ -32,9 +33,11 @@ def test_bulk_daily_pass_matches_the_one_patient_planner_across_zones_and_dst(rt
         no_brace = clinic.id
     with time_machine.travel(START, tick=False), rt.session() as s:
         for i, (phone, zone, surgery, language) in enumerate(PATIENTS):
-            patient = enrollment.validate({"first_name": "Ana", "phone": phone, "surgery_date": surgery,
-                                           "timezone": zone, "language": language}, rt, START.date())
-            enrollment.create(s, rt, patient, "test", START, clinic_id=no_brace if i == 1 else None)
+            patient = enrollment.validate({"first_name": "Ana", "last_name": "Reyes", "date_of_birth": "1961-04-12",
+                                           "phone": phone, "surgery_date": surgery, "timezone": zone,
+                                           "language": language, **({"brace": "yes"} if i == 2 else {})},
+                                          rt, START.date())
+            enrollment.create(s, rt, patient, "test", START, clinic_id=no_brace if i in (1, 2) else None)
     moment = START
     # Two weeks in six-hour steps, across the US fall-back on 1 November.
     while moment < START + timedelta(days=14):
@@ -57,6 +60,42 @@ def test_bulk_daily_pass_matches_the_one_patient_planner_across_zones_and_dst(rt
                 today = (moment + timedelta(hours=14)).date()  # at least a day ahead of every zone's today
                 assert e.planned_through_day >= (today - e.surgery_date).days + 1
                 assert e.planned_through_day <= pathway.length_days + rt.config["PLAN_HORIZON_DAYS"]
+    # The clinic's settings and the patient's own options over them decide which steps run.
     assert not [r for r in rows if r.enrollment_id == 2 and r.step == "brace"]
-    assert [r for r in rows if r.enrollment_id == 1 and r.step == "brace"]
+    assert [r for r in rows if r.enrollment_id == 3 and r.step == "brace"]
     assert date(2026, 11, 2) in {r.due_at.date() for r in rows if r.enrollment_id == 1}
+
+
+def test_bulk_rows_match_planned_texts_with_the_shipped_programme_and_its_start_up_bundle():
+    """Pure functions, no database: the shipped pathway (start-up bundle, pre-op days, options)."""
+    from types import SimpleNamespace
+
+    from bot import config as settings
+    from bot.pathways import library
+    from bot.planner_bulk import Planner, Target
+    from bot.timeutil import local_today
+
+    lib = library(Path(__file__).resolve().parent.parent)
+    conf = settings.load(environ={}, overrides={"SECRET_KEY": "x" * 32})
+    checked = 0
+    for zone in ("America/New_York", "Pacific/Auckland", "America/Los_Angeles"):
+        for surgery_offset in (-6, -1, 0, 2, 9, 40):
+            for options in ({}, {"brace": True, "approach": "lateral", "hip_graft": True}):
+                created = START + timedelta(hours=surgery_offset % 5)
+                for days_later in (0, 1, 3):
+                    now = created + timedelta(days=days_later, hours=7)
+                    surgery = (START + timedelta(days=-surgery_offset)).date()
+                    today_day = (local_today(zone, now) - surgery).days
+                    for planned in (today_day - 1, today_day + 1):
+                        t = Target(7, "+12025550143", surgery, zone, "lumbar-fusion", None, planned, created, options)
+                        got: list = []
+                        Planner(lib, conf, {}, now).rows_of(got, t)
+                        e = SimpleNamespace(id=7, pathway="lumbar-fusion", surgery_date=surgery, timezone=zone,
+                                            created_at=created)
+                        want = [(x.key, x.due_at) for x in planned_texts(
+                                    e, lib, {**lib.pathways["lumbar-fusion"].settings, **options},
+                                    conf["QUIET_HOURS"], max(planned + 1, today_day), today_day + 2)
+                                if x.due_at > now]
+                        assert sorted((r[0], r[8]) for r in got) == sorted(want), (zone, surgery_offset, days_later)
+                        checked += len(want)
+    assert checked > 100
