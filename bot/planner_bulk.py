@@ -79,15 +79,17 @@ class Planner:
         """New days of one patient: after what is planned, from today through the horizon."""
         horizon = self.horizon_of(t)
         if horizon is None:
-            plan.slow.append(t.id)  # the programme ends: completion is planner.plan's business
+            plan.slow.append(t.id)  # completion, or before surgery: planner.plan
             return
         self.rows_of(plan.rows, t)
         plan.updates.append((t.id, *horizon))
 
     def horizon_of(self, t: Target) -> tuple[int, datetime] | None:
-        """(planned_through_day, plan_next_at) once planned; None when the programme ends today."""
+        """(planned_through_day, plan_next_at) once planned; None for `planner.plan`: the programme
+        ends today (completion), or surgery is still ahead (pre-op days are negative, and -1 is also
+        the "nothing planned yet" of a new enrollment: the one-patient planner looks its rows up)."""
         today_day = (self.today(t.timezone) - t.surgery_date).days
-        if today_day >= self.library.pathways[t.pathway].length_days:
+        if today_day >= self.library.pathways[t.pathway].length_days or today_day < 0:
             return None
         return max(t.planned_through_day, today_day + self.horizon), self.next_look(t.timezone)
 
