@@ -175,13 +175,12 @@ def create(session: Session, rt: Runtime, patient: NewPatient, actor: str, now: 
     if live_enrollment(session, patient.phone):
         raise EnrollmentError([f"phone: {patient.phone[:-4]}**** is already enrolled (unenroll first)"],
                               status=409)
-    [new_id] = create_many(session, rt, [patient], actor, now, clinic_id)
-    return session.get(Enrollment, new_id)
+    return create_many(session, rt, [patient], actor, now, clinic_id)[0]
 
 
 def import_csv(session: Session, rt: Runtime, text: str, actor: str, now: datetime,
-               clinic_id: int | None = None) -> tuple[list[int], int]:
-    """Import every line or none. Returns (ids created, already enrolled and skipped).
+               clinic_id: int | None = None) -> tuple[list[Enrollment], int]:
+    """Import every line or none. Returns (created, already enrolled and skipped).
 
     A line whose patient is already enrolled with the same name and surgery date is skipped, so a
     fixed file can simply be imported again.
