@@ -154,9 +154,11 @@ def load(lang: str) -> Lexicon:
     single = {k: _folded_set(v) for k, v in cue_data.items()}
     # Gaps in patterns may not jump over a negation or a "but": "calf has no pain" is no symptom.
     # Multi-word negations block too ("el pecho nada de dolor").
-    blockers = set(single.get("negation_before", ()))
-    blockers |= single.get("terminators", frozenset())
+    negations = set(single.get("negation_before", ()))
+    blockers = negations | single.get("terminators", frozenset())
     gap = gap_regex(b for b in blockers if b.replace(" ", "").isalpha())   # plain phrases only
+    # `....`: later in the same reply, across sentences and "also"/"but", never across a negation
+    long_gap = gap_regex((b for b in negations if b.replace(" ", "").isalpha()), 30, across_sentences=True)
 
     concepts: dict[str, list[str]] = data.get("concepts") or {}
     vocab: set[str] = set()
@@ -172,7 +174,7 @@ def load(lang: str) -> Lexicon:
             pats = [x for p in value for x in expand_pattern(str(p), concepts)]
             for p in pats:
                 vocab |= literal_words(p)
-            regex = compile_patterns(pats, gap)
+            regex = compile_patterns(pats, gap, long_gap)
             if regex is not None:
                 groups.append(RuleGroup(flag, key, regex, tuple(pats)))
     # Highest tier first so subsumption ("numb between my legs" beats "numb") sees big hits first.

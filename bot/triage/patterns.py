@@ -6,6 +6,8 @@ Syntax (documented for clinicians in docs/triage.md):
                 (at top level `a|b` splits the whole pattern, so use parentheses)
   word?         optional word
   ...           up to 5 words in between (never crossing punctuation, "but", or a negation word)
+  ....          anywhere later in the same reply (up to 30 words, across sentences; never across a
+                negation word): for two facts told in different sentences
   !a|b          the next word must NOT be one of these ("cant walk !far"; `!#`: not a number)
   #             any number
   ^             start of the reply
@@ -43,10 +45,11 @@ class _Parser:
     """Recursive descent over pattern tokens; also works out which words a match can start with,
     so the engine only tries a pattern where one of those words occurs (speed)."""
 
-    def __init__(self, pattern: str, gap: str) -> None:
+    def __init__(self, pattern: str, gap: str, long_gap: str | None = None) -> None:
         self.toks = _PATTERN_TOKEN.findall(fold_phrase(pattern))
         self.pos = 0
         self.gap = gap
+        self.long_gap = long_gap or gap
 
     def parse(self) -> _Piece:
         out = self._alternatives()
@@ -77,6 +80,8 @@ class _Parser:
             return f"(?:{inner})", first, nullable
         if tok == "...":
             return self.gap, None, True
+        if tok == "....":
+            return self.long_gap, None, True
         if tok == "^":
             return "(?<=^ )", frozenset(), True
         if tok == "#":
@@ -113,13 +118,13 @@ class _Parser:
 class PhraseSet:
     """Compiled patterns, tried only at tokens that can start them."""
 
-    def __init__(self, patterns: Iterable[str], gap: str) -> None:
+    def __init__(self, patterns: Iterable[str], gap: str, long_gap: str | None = None) -> None:
         regexes: list[str] = []
         exact: set[str] = set()
         prefixes: set[str] = set()
         self.scan = False       # some pattern can start anywhere: fall back to a full search
         for p in patterns:
-            regex, first, nullable = _Parser(p, gap).parse()
+            regex, first, nullable = _Parser(p, gap, long_gap).parse()
             regexes.append(f"(?<= ){regex}")
             if first is None or nullable:
                 self.scan = True
@@ -131,10 +136,12 @@ class PhraseSet:
         self.prefixes = tuple(sorted(prefixes))
 
 
-def gap_regex(blockers: Iterable[str], max_words: int = 5) -> str:
-    """A lazy gap of up to `max_words` words that cannot skip a negation or a clause break."""
+def gap_regex(blockers: Iterable[str], max_words: int = 5, across_sentences: bool = False) -> str:
+    """A lazy gap of up to `max_words` words that cannot skip a blocker (a negation, a clause break);
+    with `across_sentences` it may cross punctuation."""
     block = "|".join(sorted({re.escape(b) for b in blockers}, key=len, reverse=True))
-    word = f"(?!(?:{block}) )[^ ,.;:!?-][^ ]*" if block else "[^ ,.;:!?-][^ ]*"
+    token = "[^ ]+" if across_sentences else "[^ ,.;:!?-][^ ]*"
+    word = f"(?!(?:{block}) ){token}" if block else token
     return f"(?:{word} ){{0,{max_words}}}?"
 
 
@@ -183,7 +190,8 @@ def anchor_clauses(pattern: str, common: frozenset[str]) -> list[tuple[frozenset
                     required.append(frozenset().union(*(c[0] for c in inner)))
             elif tok == "#":
                 required.append(frozenset({ANY_NUMBER}))
-            elif tok not in ("...", "^") and not tok.startswith("!") and not (tok.endswith("?") and len(tok) > 1):
+            elif (tok not in ("...", "....", "^") and not tok.startswith("!")
+                  and not (tok.endswith("?") and len(tok) > 1)):
                 required.append(frozenset({tok}))
         close()
         return (None if anchorless else clauses), pos
@@ -191,9 +199,9 @@ def anchor_clauses(pattern: str, common: frozenset[str]) -> list[tuple[frozenset
     return alternatives(0)[0]
 
 
-def compile_patterns(patterns: Iterable[str], gap: str) -> PhraseSet | None:
+def compile_patterns(patterns: Iterable[str], gap: str, long_gap: str | None = None) -> PhraseSet | None:
     patterns = list(patterns)
-    return PhraseSet(patterns, gap) if patterns else None
+    return PhraseSet(patterns, gap, long_gap) if patterns else None
 
 
 def literal_words(pattern: str) -> set[str]:
