@@ -31,11 +31,11 @@ from tests.support.fake_twilio import FakeTwilio
 SERVICE = "MG" + "1" * 32
 
 
-def add_due(url: str, texts: int) -> None:
+def add_due(url: str, texts: int, run: str = "") -> None:
     engine = db.make_engine(url)
     due = datetime.utcnow() - timedelta(minutes=1)  # noqa: DTZ003 (naive UTC, as stored)
-    rows = [{"key": f"peak{i}", "to_phone": f"+1202555{i % 100 + 100:04d}", "kind": "oneoff",
-             "body": f"Peak text {i}: a ten-minute walk before lunch.", "due_at": due, "status": "planned",
+    rows = [{"key": f"peak{run}-{i}", "to_phone": f"+1202555{i % 100 + 100:04d}", "kind": "oneoff",
+             "body": f"Peak text {run}-{i}: a ten-minute walk before lunch.", "due_at": due, "status": "planned",
              "urgent": False, "attempts": 0, "in_doubt": False, "silence_checked": False,
              "created_at": due, "updated_at": due} for i in range(texts)]
     with engine.begin() as conn:
@@ -70,7 +70,7 @@ def peak(url: str, clocks: int, rate: float, texts: int, latency: float, timeout
         # The texts fall due while every clock is up (as at 9 a.m.), not while they start one by one.
         while beating(url) < clocks and time.monotonic() - started < 60:
             time.sleep(0.2)
-        add_due(url, texts)
+        add_due(url, texts, f"{clocks}-{time.time():.0f}")
         cpu0 = sum(_cpu(p) for p in procs)
         while len(fake.messages) < texts and time.monotonic() - started < timeout:
             if any(p.poll() is not None for p in procs):

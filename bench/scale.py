@@ -28,7 +28,7 @@ from tick_and_claim import clock_memory
 
 from bot import planner_bulk
 from bot.clinics import default_clinic
-from bot.jobs import tick
+from bot.jobs import JOBS, run_job, tick
 from bot.outbox.lifecycle import claim
 
 ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"]
@@ -95,6 +95,19 @@ def idle_tick(rt, runs: int = 50) -> float:
     return statistics.median(samples)
 
 
+def job_times(rt, runs: int = 20) -> str:
+    """Median milliseconds of each job alone: where an idle tick's time goes."""
+    parts = []
+    for job in JOBS:
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            run_job(rt, job, MOMENT)
+            samples.append((time.perf_counter() - started) * 1000)
+        parts.append(f"{job.name}={statistics.median(samples):.2f}")
+    return " ".join(parts)
+
+
 def claim_1000(rt, rounds: int = 5) -> float:
     samples = []
     for i in range(rounds):
@@ -115,6 +128,7 @@ def measure(n: int, keep: bool) -> tuple[dict, str | None, object]:
         result = {"n": n, "populate_s": time.perf_counter() - started}
         result["plan"] = planner_pass(rt, n)
         result["tick_ms"] = idle_tick(rt)
+        result["jobs"] = job_times(rt)
         result["rss_mb"] = clock_memory(url)
         # Five claims of 1,000 need 5,000 due texts: not there with 1,000 patients.
         result["claim_ms"] = claim_1000(rt) if n >= 10_000 else float("nan")
@@ -127,7 +141,7 @@ def measure(n: int, keep: bool) -> tuple[dict, str | None, object]:
           f"cpu_s={p['client']:.2f}+{p['server']:.2f} (this process + PostgreSQL backend) rows={p['rows']:,} "
           f"ms_cpu_per_patient_day={p['ms_per_patient']:.3f} (client alone {p['client_ms_per_patient']:.3f}) | "
           f"idle_tick_median_ms={result['tick_ms']:.2f} | claim_1000_median_ms={result['claim_ms']:.1f} | "
-          f"clock_peak_rss_mb={result['rss_mb']:.1f}", flush=True)
+          f"clock_peak_rss_mb={result['rss_mb']:.1f}\n  per job, median ms: {result['jobs']}", flush=True)
     return result, (url if keep else None), (cleanup if keep else None)
 
 
