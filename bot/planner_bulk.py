@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -63,6 +63,9 @@ class Planner:
         self.when = cache(lambda day, at, zone: planner.send_time_on(day, at, zone, self.quiet))
         self.steps = cache(self._steps)
         self.settings = cache(self._settings)
+        # Patients enrolled together (a CSV file) share a creation time: one bundle per cohort, zone
+        # and surgery date. Bounded: in the daily pass creation times are mostly all different.
+        self.bundle = lru_cache(maxsize=10000)(self._bundle)
 
     def _steps(self, pathway: str, clinic_id: int | None, options: tuple, day: int) -> list[Step]:
         return self.library.pathways[pathway].steps_on(day, self.settings(pathway, clinic_id, options))
@@ -74,6 +77,11 @@ class Planner:
         settings.update(self.clinics.get(clinic_id) or {})
         settings.update(options)
         return settings
+
+    def _bundle(self, pathway: str, clinic_id: int | None, options: tuple, surgery: date, zone: str,
+                created: datetime):
+        return bundle(self.library.pathways[pathway], self.settings(pathway, clinic_id, options), surgery, zone,
+                      created, self.quiet)
 
     def add(self, plan: Plan, t: Target) -> None:
         """New days of one patient: after what is planned, from today through the horizon."""
@@ -99,11 +107,10 @@ class Planner:
         pathway = self.library.pathways[t.pathway]
         today_day = (self.today(t.timezone) - t.surgery_date).days
         first, last = max(t.planned_through_day + 1, today_day), today_day + self.horizon
-        # The bundle depends on the enrollment's own creation time: placed for each patient (about
-        # 30 us), but it only changes the steps of its own few days and leaves out the steps it covers.
+        # The bundle depends on the enrollment's own creation time (placed once per cohort enrolled
+        # together): it changes the steps of its own few days and leaves out the steps it covers.
         options = tuple(sorted((t.options or {}).items()))
-        start = bundle(pathway, self.settings(t.pathway, t.clinic_id, options), t.surgery_date, t.timezone,
-                       t.created_at or datetime.min, self.quiet)
+        start = self.bundle(t.pathway, t.clinic_id, options, t.surgery_date, t.timezone, t.created_at or datetime.min)
         now = self.now
         for step, day, due in start.texts:
             if first <= day <= last and due > now:
