@@ -17,19 +17,16 @@ at 1,000; clock memory <= 150 MB; peak >= 95% of the configured rate with no 429
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 from datetime import date, datetime, timedelta
 
 import psutil
 from common import build_runtime, fresh_database
 from peak import peak, report
-from tick_and_claim import clock_memory
+from tick_and_claim import clock_memory, time_claims, time_jobs, time_ticks
 
 from bot import planner_bulk
 from bot.clinics import default_clinic
-from bot.jobs import JOBS, run_job, tick
-from bot.outbox.lifecycle import claim
 
 ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"]
 # 09:00 UTC the day after tomorrow: the small hours in the US (every zone's day has begun, every
@@ -84,41 +81,6 @@ def planner_pass(rt, n: int) -> dict:
             "ms_per_patient": 1000 * (client + server) / n, "client_ms_per_patient": 1000 * client / n}
 
 
-def idle_tick(rt, runs: int = 50) -> float:
-    tick(rt, MOMENT)  # warm connections and caches
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = tick(rt, MOMENT)
-        samples.append((time.perf_counter() - started) * 1000)
-        assert result["dispatch"].claimed == 0 and result["planner"] == 0, result
-    return statistics.median(samples)
-
-
-def job_times(rt, runs: int = 20) -> str:
-    """Median milliseconds of each job alone: where an idle tick's time goes."""
-    parts = []
-    for job in JOBS:
-        samples = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            run_job(rt, job, MOMENT)
-            samples.append((time.perf_counter() - started) * 1000)
-        parts.append(f"{job.name}={statistics.median(samples):.2f}")
-    return " ".join(parts)
-
-
-def claim_1000(rt, rounds: int = 5) -> float:
-    samples = []
-    for i in range(rounds):
-        with rt.session() as session:
-            started = time.perf_counter()
-            ids = claim(session, MOMENT + timedelta(days=3), 1000, f"bench{i}", timedelta(minutes=10))
-            samples.append((time.perf_counter() - started) * 1000)
-            assert len(ids) == 1000
-    return statistics.median(samples)
-
-
 def measure(n: int, keep: bool) -> tuple[dict, str | None, object]:
     url, cleanup = fresh_database("postgresql")
     rt = build_runtime(url)
@@ -127,11 +89,11 @@ def measure(n: int, keep: bool) -> tuple[dict, str | None, object]:
         populate(rt, n)
         result = {"n": n, "populate_s": time.perf_counter() - started}
         result["plan"] = planner_pass(rt, n)
-        result["tick_ms"] = idle_tick(rt)
-        result["jobs"] = job_times(rt)
+        result["tick_ms"] = time_ticks(rt, moment=MOMENT)
+        result["jobs"] = time_jobs(rt, runs=20, moment=MOMENT)
         result["rss_mb"] = clock_memory(url)
         # Five claims of 1,000 need 5,000 due texts: not there with 1,000 patients.
-        result["claim_ms"] = claim_1000(rt) if n >= 10_000 else float("nan")
+        result["claim_ms"] = time_claims(rt, moment=MOMENT) if n >= 10_000 else float("nan")
     finally:
         rt.dispose()
         if not keep:

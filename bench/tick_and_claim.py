@@ -44,36 +44,36 @@ def populate(rt, n: int) -> None:
         conn.commit()
 
 
-def time_ticks(rt, runs: int = 50) -> float:
-    tick(rt, MOMENT)  # warm connections and caches
+def time_ticks(rt, runs: int = 50, moment: datetime = MOMENT) -> float:
+    tick(rt, moment)  # warm connections and caches
     samples = []
     for _ in range(runs):
         started = time.perf_counter()
-        result = tick(rt, MOMENT)
+        result = tick(rt, moment)
         samples.append((time.perf_counter() - started) * 1000)
         assert result["dispatch"].claimed == 0 and result["planner"] == 0, result
     return statistics.median(samples)
 
 
-def time_jobs(rt, runs: int = 30) -> str:
+def time_jobs(rt, runs: int = 30, moment: datetime = MOMENT) -> str:
     """Median milliseconds of each job alone, to see where a tick's time goes."""
     parts = []
     for job in JOBS:
         samples = []
         for _ in range(runs):
             started = time.perf_counter()
-            run_job(rt, job, MOMENT)
+            run_job(rt, job, moment)
             samples.append((time.perf_counter() - started) * 1000)
         parts.append(f"{job.name}={statistics.median(samples):.2f}")
     return " ".join(parts)
 
 
-def time_claims(rt, rounds: int = 5) -> float:
+def time_claims(rt, rounds: int = 5, moment: datetime = MOMENT) -> float:
     samples = []
     for i in range(rounds):
         with rt.session() as session:
             started = time.perf_counter()
-            ids = claim(session, MOMENT + timedelta(days=3), 1000, f"bench{i}", timedelta(minutes=10))
+            ids = claim(session, moment + timedelta(days=3), 1000, f"bench{i}", timedelta(minutes=10))
             samples.append((time.perf_counter() - started) * 1000)
             assert len(ids) == 1000
     return statistics.median(samples)
