@@ -77,7 +77,7 @@ def build_doc(raw: list[str], lex: Lexicon) -> Doc:
         # A cue inside a pseudo-negation ("not sure", "won't go away") is no cue at all.
         cue_spans[name] = [c for c in spans if not any(p[0] <= c[0] < p[1] for p in pseudo)]
     is_question = "?" in tokens or bool(find("question_markers"))
-    group_spans = [to_tokens(found[i]) for i in range(len(lex.groups))]
+    group_spans = [to_tokens(found[i]) if found[i] else [] for i in range(len(lex.groups))]   # most are empty
     return Doc(raw, tokens, text, starts, offsets, clause, cue_spans, group_spans, is_question,
                bool(find("caregiver")))
 
