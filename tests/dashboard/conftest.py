@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -90,7 +91,9 @@ def other_client(app, accounts):
 
 
 def today_minus(days: int) -> str:
-    return (date.today() - timedelta(days=days)).isoformat()
+    # The patients' own date (they live in New York), not the machine's: between 00:00 and 05:00 UTC
+    # the two differ and a surgery "5 days ago" would show as day 4.
+    return (datetime.now(ZoneInfo("America/New_York")).date() - timedelta(days=days)).isoformat()
 
 
 def add_patient(rt, clinic_id: int | None, phone: str = "+12025550143", name: str = "Ana", days_ago: int = 3,

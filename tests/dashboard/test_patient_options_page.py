@@ -2,7 +2,8 @@
 still to come (a text for an option the patient no longer has is cancelled)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.models import Enrollment
 from bot.timeutil import utcnow
@@ -12,7 +13,8 @@ from tests.helpers import enroll, outbox
 # The dashboard's login session lives on the real clock, so these run at the real time: surgery 6 days
 # ago puts day 8 (a brace day of the test pathway) inside the planning horizon.
 NOW = utcnow()
-SURGERY = (NOW - timedelta(days=6)).date().isoformat()
+# In the patient's own zone (New York): between 00:00 and 05:00 UTC the machine's date is a day ahead.
+SURGERY = (datetime.now(ZoneInfo("America/New_York")).date() - timedelta(days=6)).isoformat()
 
 
 def test_options_shown_changed_and_texts_replanned(rt, admin_client):
