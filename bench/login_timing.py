@@ -14,7 +14,7 @@ import time
 
 from common import fresh_database
 
-from bot import create_app
+from bot.app import create_app
 from bot.users import create_user
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

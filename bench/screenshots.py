@@ -21,7 +21,8 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import create_app, db, enrollment, oncall  # noqa: E402
+from bot import db, enrollment, oncall  # noqa: E402
+from bot.app import create_app  # noqa: E402
 from bot.models import (  # noqa: E402
     Clinic,
     Coordinator,

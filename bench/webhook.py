@@ -146,7 +146,7 @@ def main() -> None:
     env = {**os.environ, **service_env(url), "PYTHONPATH": str(ROOT / "bench")}
     phones = enroll_patients(url, 1000)
     targets = {"bare Flask endpoint": "bare_app:app", "bare + durable write": "bare_app:stored_app",
-               "postop /twilio/sms": "bot:create_app()"}
+               "postop /twilio/sms": "bot.app:create_app()"}
     ports = {label: free_port() for label in targets}
     servers = [start_gunicorn(target, ports[label], args.workers, args.threads, env)
                for label, target in targets.items()]

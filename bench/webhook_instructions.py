@@ -25,7 +25,7 @@ def run_requests(db: str, n: int) -> None:
     """The measured part: create the app and answer n signed webhooks through its WSGI callable."""
     from webhook import enroll_patients, service_env, signed_requests
 
-    from bot import create_app
+    from bot.app import create_app
 
     url, cleanup = fresh_database(db)
     os.environ.update(service_env(url))

@@ -172,7 +172,7 @@ def clock() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 def run(host: str, port: int) -> None:
     """All in one process for a single machine: web (waitress), clock, and the database migrated on start."""
-    from bot import create_app
+    from bot.app import create_app
     from bot.serve import serve
 
     rt = _runtime(check_schema=False)

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot import create_app, db
+from bot import db
+from bot.app import create_app
 from bot.dispatch import dispatch_urgent
 from bot.inbound import process_and_send
 from tests.support.fake_twilio import FakeTwilio

@@ -102,7 +102,7 @@ def test_a_signature_twilio_made_with_the_default_port_is_accepted_and_odd_heade
 def test_a_webhook_signed_with_a_twilio_shared_key_is_checked_with_that_key(config, caplog):
     """Twilio can sign with a SharedKey and HMAC-SHA256 instead of the Auth Token, and then says so
     in X-Twilio-Webhooks-Signature-Settings: the key named there, from TWILIO_WEBHOOK_SHARED_KEYS."""
-    from bot import create_app
+    from bot.app import create_app
 
     app = create_app({**config, "TWILIO_WEBHOOK_SHARED_KEYS": "webhooks_sharedkey_k1=shared-secret-1"})
     client = app.test_client()
@@ -131,7 +131,7 @@ def test_a_webhook_signed_with_a_twilio_shared_key_is_checked_with_that_key(conf
 
 
 def test_signature_behind_a_proxy_uses_the_forwarded_scheme_and_host(config):
-    from bot import create_app
+    from bot.app import create_app
 
     app = create_app({**config, "PUBLIC_URL": None, "PROXY_COUNT": "1"})
     client = app.test_client()
@@ -328,7 +328,7 @@ def test_after_three_failed_attempts_a_coordinator_gets_the_message(rt):
 
 
 def test_database_unreachable_is_5xx(config):
-    from bot import create_app
+    from bot.app import create_app
 
     app = create_app({**config, "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere"})
     response = sms(app.test_client(), "chest pain", "SM" + "8" * 32)
@@ -336,7 +336,7 @@ def test_database_unreachable_is_5xx(config):
 
 
 def test_the_app_compiles_the_triage_lexicons_at_start_not_on_the_first_reply(config):
-    from bot import create_app
+    from bot.app import create_app
     from bot.triage.lexicon import LANGUAGES, load
 
     load.cache_clear()

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from bot import create_app
+from bot.app import create_app
 from bot.dispatch import dispatch_urgent
 from bot.inbound import process_and_send
 from tests.helpers import enroll, outbox, sms

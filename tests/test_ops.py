@@ -17,7 +17,7 @@ def test_healthz_reports_database_and_clock_heartbeat(client, rt):
 
 
 def test_healthz_is_503_when_the_database_is_unreachable(config):
-    from bot import create_app
+    from bot.app import create_app
 
     app = create_app({**config, "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere"})
     response = app.test_client().get("/healthz")

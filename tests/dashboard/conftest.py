@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import create_app
+from bot.app import create_app
 from bot.dispatch import dispatch_urgent
 from bot.models import Clinic, Escalation, Inbound, Observation, Outbox
 from bot.timeutil import utcnow

@@ -112,7 +112,7 @@ def test_session_cookie_is_httponly_and_samesite(client, accounts):
 
 
 def test_session_cookie_is_secure_outside_tests_and_simulator(config):
-    from bot import create_app
+    from bot.app import create_app
 
     app = create_app({**config, "TESTING": False})
     assert app.config["SESSION_COOKIE_SECURE"] is True

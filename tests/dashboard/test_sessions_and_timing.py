@@ -59,7 +59,7 @@ def test_hsts_when_served_over_https(client):
 
 
 def test_no_hsts_over_plain_http(config):
-    from bot import create_app
+    from bot.app import create_app
 
     plain = create_app({**config, "PUBLIC_URL": "http://localhost:8000"})
     assert "Strict-Transport-Security" not in plain.test_client().get("/login").headers

@@ -90,7 +90,7 @@ def test_an_empty_pattern_and_an_unknown_rules_key_are_refused(broken_lexicon) -
 
 
 def test_the_service_refuses_to_start_on_broken_rules(broken_lexicon, config) -> None:
-    from bot import create_app
+    from bot.app import create_app
     _break(broken_lexicon / "catalogue.yaml", "  fever:\n    tier: urgent", "  fever:\n    tier: urgnet")
     with pytest.raises(catalogue_module.CatalogueError, match="fever"):
         create_app(config)

@@ -1,0 +1,57 @@
+"""The web app factory: every route, the dashboard and the webhooks, on one runtime."""
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from bot import logs
+from bot import runtime as runtime_module
+from bot.web import close_db
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the web app. Nothing starts here: the scheduler runs in its own process (`postop clock`)."""
+    logs.install()  # web workers log through gunicorn's handlers: mask at the record, not the handler
+    app = Flask(__name__, instance_relative_config=True)
+    rt = runtime_module.build(overrides=test_config, instance_path=app.instance_path)
+    app.config.update(rt.config)
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024  # CSV uploads; webhooks are far smaller
+    app.extensions["runtime"] = rt
+
+    from bot.triage.lexicon import LANGUAGES, load
+
+    # api_coordinators and twilio_voice add routes to api.bp and twilio.bp
+    from bot.web import api, api_coordinators, inputs, ops, twilio, twilio_voice  # noqa: F401
+
+    for lang in LANGUAGES:  # each web worker compiles the lexicons now, not on its first reply (~0.7 s)
+        load(lang)
+
+    # Listed here too (`flask routes`, url_for); requests under /twilio/ go to the webhooks' own app below.
+    app.register_blueprint(twilio.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(ops.bp)
+    try:  # the coordinator dashboard (accounts, pages, CSRF, security headers) plugs in here
+        from bot.web.dashboard import init_app as init_dashboard
+    except ImportError:
+        pass
+    else:
+        init_dashboard(app)
+
+    app.teardown_appcontext(close_db)
+    app.before_request(inputs.reject_unstorable_fields)
+    app.register_error_handler(inputs.BadInput, inputs.bad_input)
+
+    # Twilio's webhooks go to an app of their own, without the dashboard's sessions, accounts and
+    # CSRF: they authenticate by signature, and every reply a patient sends passes through them.
+    webhooks, dashboard_and_api, prefix = twilio.make_app(app), app.wsgi_app, twilio.bp.url_prefix + "/"
+
+    def dispatch(environ, start_response):
+        target = webhooks if environ.get("PATH_INFO", "").startswith(prefix) else dashboard_and_api
+        return target(environ, start_response)
+
+    app.wsgi_app = dispatch
+    if rt.config["PROXY_COUNT"]:
+        # Trust exactly this many proxies for the scheme and host Twilio signed.
+        n = rt.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
+    return app
