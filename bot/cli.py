@@ -13,6 +13,7 @@ from sqlalchemy import func, inspect, select
 from bot import config as settings
 from bot import db, enrollment, logs, pathways
 from bot.models import User
+from bot.phones import mask_phone
 from bot.runtime import Runtime, build
 from bot.timeutil import utcnow
 
@@ -145,7 +146,7 @@ def list_() -> None:
     with rt.session() as session:
         for e in session.scalars(select(enrollment.Enrollment).order_by(enrollment.Enrollment.id)):
             row = enrollment.describe(e, enrollment.is_opted_out(session, e.phone))
-            row["phone"] = logs.mask_phone(e.phone)
+            row["phone"] = mask_phone(e.phone)
             click.echo(json.dumps(row))
 
 

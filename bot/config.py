@@ -13,6 +13,8 @@ from zoneinfo import available_timezones
 
 import phonenumbers
 
+from bot.phones import parse_phone
+
 TWILIO_DEFAULT_API = "https://api.twilio.com"
 
 
@@ -62,16 +64,6 @@ def _url(value: str) -> str:
     return value.rstrip("/")
 
 
-def _phone(value: str) -> str:
-    try:
-        parsed = phonenumbers.parse(value, "US")
-    except phonenumbers.NumberParseException as e:
-        raise ValueError(str(e)) from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise ValueError("not a valid phone number")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
 def _timezone(value: str) -> str:
     if value not in available_timezones():
         raise ValueError("unknown IANA time zone")
@@ -119,7 +111,7 @@ SETTINGS: dict[str, tuple] = {
     "TWILIO_AUTH_TOKEN": (str, None),
     # Twilio SharedKeys for webhooks signed with one (X-Twilio-Webhooks-Signature-Settings), by key id.
     "TWILIO_WEBHOOK_SHARED_KEYS": (_shared_keys, None),
-    "TWILIO_FROM_NUMBER": (_phone, None),
+    "TWILIO_FROM_NUMBER": (str, None),  # phone numbers: read in DEFAULT_PHONE_REGION (PHONE_SETTINGS)
     "TWILIO_MESSAGING_SERVICE_SID": (str, None),
     "TWILIO_API_BASE_URL": (_url, TWILIO_DEFAULT_API),
     "PUBLIC_URL": (_url, None),
@@ -134,7 +126,7 @@ SETTINGS: dict[str, tuple] = {
     # Both go into patients' texts ("call {clinic_phone}", HELP): required when sending through Twilio;
     # the simulator fills in invented values (SIMULATOR_CLINIC) and says so.
     "CLINIC_NAME": (str, None),
-    "CLINIC_PHONE": (_phone, None),
+    "CLINIC_PHONE": (str, None),
     # When the clinic reads texts (the review queue's deadlines, the patients' safety line), in
     # CLINIC_TIMEZONE (DEFAULT_TIMEZONE when unset). A clinic's own `hours` setting overrides it.
     "CLINIC_HOURS": (_clinic_hours, "Mon-Fri 08:00-17:00"),
@@ -171,6 +163,8 @@ SETTINGS: dict[str, tuple] = {
 }
 
 
+# Read after the others, in DEFAULT_PHONE_REGION; landlines allowed (patients call the clinic's number).
+PHONE_SETTINGS = ("TWILIO_FROM_NUMBER", "CLINIC_PHONE")
 # Never echoed in an error message.
 SECRETS = {"SECRET_KEY", "TWILIO_AUTH_TOKEN", "TWILIO_WEBHOOK_SHARED_KEYS", "API_TOKEN", "METRICS_TOKEN"}
 MIN_SECRET_KEY = 32  # signs dashboard sessions: guessable keys forge a coordinator's login
@@ -222,6 +216,13 @@ def load(environ: dict[str, str] | None = None, overrides: dict | None = None,
             errors.append(f"{name}: {e}" if name in SECRETS else f"{name}={raw!r}: {e}")
     for name, value in overrides.items():
         config.setdefault(name, value)
+    for name in PHONE_SETTINGS:
+        raw = config[name]
+        if isinstance(raw, str) and raw:
+            try:  # with a bad region (reported above) only a number with its country code reads
+                config[name] = parse_phone(raw, config.get("DEFAULT_PHONE_REGION"), mobile=False)
+            except ValueError as e:
+                errors.append(f"{name}={raw!r}: {e}")
 
     if not config["DATABASE_URL"]:
         folder = Path(instance_path or "instance")

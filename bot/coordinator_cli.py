@@ -10,8 +10,8 @@ import click
 from sqlalchemy import select
 
 from bot import coordinators
-from bot.logs import mask_phone
 from bot.models import Clinic, Coordinator
+from bot.phones import mask_phone
 
 
 def _fail(errors: list[str]) -> None:

@@ -9,9 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.audit import record
-from bot.enrollment import parse_phone
-from bot.logs import mask_phone
 from bot.models import Clinic, Coordinator
+from bot.phones import mask_phone, parse_phone
 
 
 class CoordinatorError(ValueError):

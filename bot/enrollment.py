@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import available_timezones
 
-import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,6 +22,7 @@ from bot.messages import settings_for
 from bot.models import Enrollment, OptOut
 from bot.options import OPTION_FIELDS
 from bot.outbox import rows as outbox_rows
+from bot.phones import mask_phone, parse_phone
 from bot.runtime import Runtime
 from bot.timeutil import local_today, utcnow
 
@@ -57,19 +57,6 @@ class NewPatient:
     date_of_birth: date | None = None
     record_number: str | None = None
     options: dict = field(default_factory=dict)
-
-
-def parse_phone(raw: str, region: str) -> str:
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        raise ValueError(f"{raw!r} is not a phone number") from None
-    if not phonenumbers.is_valid_number(number):
-        raise ValueError(f"{raw!r} is not a valid phone number")
-    if phonenumbers.number_type(number) not in (phonenumbers.PhoneNumberType.MOBILE,
-                                                phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
-        raise ValueError(f"{raw!r} is not a mobile number, so it cannot receive texts")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 _JSON_TYPES = {dict: "an object", list: "a list", int: "a number", float: "a number", bool: "true/false"}
@@ -173,7 +160,7 @@ def live_enrollment(session: Session, phone: str) -> Enrollment | None:
 def create(session: Session, rt: Runtime, patient: NewPatient, actor: str, now: datetime,
            clinic_id: int | None = None) -> Enrollment:
     if live_enrollment(session, patient.phone):
-        raise EnrollmentError([f"phone: {patient.phone[:-4]}**** is already enrolled (unenroll first)"],
+        raise EnrollmentError([f"phone: {mask_phone(patient.phone)} is already enrolled (unenroll first)"],
                               status=409)
     return create_many(session, rt, [patient], actor, now, clinic_id)[0]
 

@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 from bot import conversation, escalation, keywords, planner, respond, review
 from bot.audit import record
 from bot.inbound_store import claim_next, hold, release, store, store_now
-from bot.logs import mask_phone
 from bot.messages import settings_for
 from bot.models import Coordinator, Enrollment, Escalation, Inbound, OptOut
 from bot.outbox import rows as outbox_rows
 from bot.outbox.lifecycle import new_owner
 from bot.outbox.states import Kind
+from bot.phones import mask_phone
 from bot.replies import say
 from bot.respond import REPLY_KEYS, Outcome
 from bot.runtime import Runtime

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import re
 
+from bot.phones import mask_phone
+
 # A phone number in the encodings that reach logs: E.164 and bare digits, URL-encoded (%2B, and
 # %20 or + between groups), JSON-escaped (\u002b), and the national formats people type
 # ("(202) 555-0143", "202.555.0143"). Dates and times do not match: their groups are 4-2-2 and 2:2.
@@ -17,14 +19,6 @@ _PHONE = re.compile(
     r"(?<![\w%])(?:\+|%2[bB]|\\u002[bB])?\d{10,15}(?!\d)"
     r"|(?<![\w%])(?:(?:\+|%2[bB])?1(?:[ .\-]|%20|\+)?)?(?:\(\d{3}\)|\d{3})(?:[ .\-]|%20|\+){1,2}\d{3}"
     r"(?:[ .\-]|%20|\+)\d{4}(?!\d)")
-
-
-def mask_phone(phone: str | None) -> str:
-    """+12025550143 -> +1******0143: enough to tell two patients apart, not enough to call them."""
-    if not phone:
-        return "-"
-    digits = re.sub(r"\D", "", re.sub(r"%[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}", "", phone))
-    return f"+{digits[:1]}{'*' * max(len(digits) - 5, 0)}{digits[-4:]}"
 
 
 def mask_text(text: str) -> str:

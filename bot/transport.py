@@ -18,7 +18,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from bot.logs import mask_phone
+from bot.phones import mask_phone
 
 log = logging.getLogger(__name__)
 

@@ -82,3 +82,11 @@ def test_the_simulator_invents_a_clinic_and_says_so():
     assert cfg["CLINIC_NAME"] == "Your spine surgery team" and cfg["CLINIC_PHONE"].startswith("+1202555")
     assert cfg["CLINIC_INVENTED"] == ["CLINIC_NAME", "CLINIC_PHONE"]
     assert load(CLINIC_NAME="Riverside Spine Center", CLINIC_PHONE="202 555 0111")["CLINIC_INVENTED"] == []
+
+
+def test_the_clinics_numbers_are_read_in_the_deployments_phone_region():
+    # 020 7946 0958: a London number reserved for drama (Ofcom), never anyone's.
+    assert load(DEFAULT_PHONE_REGION="GB", CLINIC_PHONE="020 7946 0958")["CLINIC_PHONE"] == "+442079460958"
+    assert load(CLINIC_PHONE="202 555 0111")["CLINIC_PHONE"] == "+12025550111"
+    with pytest.raises(settings.ConfigError, match="CLINIC_PHONE="):
+        load(CLINIC_PHONE="020 7946 0958")  # not a US number

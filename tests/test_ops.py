@@ -3,8 +3,9 @@ import logging
 from datetime import datetime
 
 from bot.jobs import heartbeat
-from bot.logs import MaskPhonesFilter, mask_phone
+from bot.logs import MaskPhonesFilter
 from bot.models import Outbox
+from bot.phones import mask_phone
 from bot.timeutil import utcnow
 
 

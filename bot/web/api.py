@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import enrollment as enrollments
 from bot import escalation
-from bot.logs import mask_phone
 from bot.models import ApiToken, Enrollment, Escalation, OptOut
+from bot.phones import mask_phone
 from bot.timeutil import utcnow
 from bot.web import db, rt
 from bot.web.inputs import json_object

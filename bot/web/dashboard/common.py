@@ -9,8 +9,8 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import or_, select
 
-from bot.logs import mask_phone
 from bot.models import Enrollment, Escalation
+from bot.phones import mask_phone
 from bot.timeutil import utc_to_local, utcnow
 from bot.web import db, rt
 

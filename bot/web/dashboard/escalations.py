@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from bot import escalation as escalations
-from bot.logs import mask_phone
 from bot.models import Coordinator, Escalation, Inbound, Outbox
 from bot.outbox import Kind, Status
+from bot.phones import mask_phone
 from bot.timeutil import utcnow
 from bot.web import db
 from bot.web.dashboard.common import TIER_ORDER, bp, escalation_scope, get_escalation, when
