@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.pathways import Library
+from bot.pathway_model import Library
 
 # Texts the service sends on its own (not from a schedule), with the extra values each may use.
 SYSTEM_KEYS: dict[str, set[str]] = {

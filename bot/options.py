@@ -108,7 +108,7 @@ def _late_start_up_texts(session, rt, enrollment, before: dict, after: dict, now
     from bot.db import bulk_insert
     from bot.models import Outbox
     from bot.outbox import rows
-    from bot.pathways import applies
+    from bot.pathway_model import applies
     from bot.timeutil import local_to_utc, next_allowed, utc_to_local
 
     pathway = rt.library.pathways.get(enrollment.pathway)

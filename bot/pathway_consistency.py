@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 
-from bot.pathways import PATIENT_FIELDS, Library
+from bot.messages import SYSTEM_KEYS  # the keys the code itself sends
+from bot.pathway_model import PATIENT_FIELDS, Library
 
 
 def consistency_problems(library: Library) -> list[tuple[str, str, str]]:
-    from bot.messages import SYSTEM_KEYS  # the keys the code itself sends
-
     problems = []
     used = set(SYSTEM_KEYS)
     for pathway in library.pathways.values():

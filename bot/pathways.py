@@ -3,18 +3,19 @@ local time; `content/<lang>/*.yaml` holds the words. Loaded once and checked bef
 from __future__ import annotations
 
 import re
-import string
-from dataclasses import dataclass, field
 from datetime import time
 from functools import cache
 from pathlib import Path
 
 import yaml
 
+from bot.pathway_consistency import consistency_problems
+from bot.pathway_model import Library, Message, Pathway, Step, when_problem
+from bot.startup import parse_startup
+from bot.triage.catalogue import catalogue
+
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTS = {None, "pain_score", "redflag_list", "yes_no", "score"}  # score: a PEG-3 or PHQ-2 item
-# Values every message may use; clinic/pathway settings add their own names on top.
-PATIENT_FIELDS = {"first_name", "clinic_name", "clinic_phone", "day", "week"}
 _DAYS = re.compile(r"^(\d+)(?:-(\d+)(?:/(\d+))?)?$")
 
 
@@ -24,96 +25,6 @@ class PathwayError(ValueError):
     def __init__(self, problems: list[tuple[str, str, str]]):
         self.problems = problems
         super().__init__("\n".join(f"{f}: {k}: {r}" for f, k, r in problems))
-
-
-@dataclass(frozen=True)
-class Step:
-    id: str
-    days: tuple[int, ...]
-    at: time
-    message: str
-    expects: str | None = None
-    # a setting the step depends on: "brace" (runs when true) or "approach=lateral" (when it has that value)
-    when: str | None = None
-    source: str | None = None
-    # redflag_list: the catalogue flag each numbered item of the text stands for (item 1 first)
-    items: tuple[str, ...] = ()
-
-
-@dataclass
-class Pathway:
-    id: str
-    title: str
-    length_days: int
-    settings: dict
-    steps: list[Step]
-    file: str = ""
-    by_day: dict[int, list[Step]] = field(default_factory=dict)
-    pre_op_days: int = 0  # steps may run this many days before surgery (negative days)
-    startup: object = None  # bot.startup.Startup: the texts every enrollment gets first
-
-    def __post_init__(self) -> None:
-        for step in self.steps:
-            for day in step.days:
-                self.by_day.setdefault(day, []).append(step)
-        for steps in self.by_day.values():
-            steps.sort(key=lambda s: (s.at, s.id))
-
-    def steps_on(self, day: int, settings: dict) -> list[Step]:
-        return [s for s in self.by_day.get(day, ()) if applies(s.when, settings)]
-
-    @property
-    def first_day(self) -> int:
-        return -self.pre_op_days
-
-    @property
-    def last_day(self) -> int:
-        """The last day any step can run: length_days, or an optional follow-up after it (month 6)."""
-        return max([self.length_days, *(d for s in self.steps for d in s.days)])
-
-    def last_day_for(self, settings: dict) -> int:
-        """The last day with a step for these settings (the month-6 check-in only when it is on)."""
-        return max([self.length_days, *(d for s in self.steps if applies(s.when, settings) for d in s.days)])
-
-
-def applies(when: str | None, settings: dict) -> bool:
-    """`when: brace` is true when the setting is; `when: approach=lateral` when it has that value."""
-    if when is None:
-        return True
-    name, eq, value = when.partition("=")
-    return str(settings.get(name)) == value if eq else bool(settings.get(name))
-
-
-def when_problem(when, settings: dict) -> str | None:
-    if when is None:
-        return None
-    name = str(when).partition("=")[0]
-    return None if name in settings else f"{when!r} is not a setting of this pathway"
-
-
-@dataclass(frozen=True)
-class Message:
-    key: str
-    text: str
-    file: str
-    source: str | None = None
-
-    @property
-    def placeholders(self) -> set[str]:
-        return {name for _, name, _, _ in string.Formatter().parse(self.text) if name}
-
-
-@dataclass
-class Library:
-    pathways: dict[str, Pathway]
-    content: dict[str, dict[str, Message]]  # language -> key -> message
-
-    @property
-    def languages(self) -> list[str]:
-        return sorted(self.content)
-
-    def render(self, language: str, key: str, values: dict) -> str:
-        return self.content[language][key].text.format_map(values)
 
 
 def parse_days(value, where: str, problems: list) -> tuple[int, ...]:
@@ -188,8 +99,6 @@ def _load_pathway(path: Path, problems: list) -> Pathway | None:
         items = tuple(str(i) for i in raw.get("items") or ())
         if (raw.get("expects") == "redflag_list") != bool(items):
             problems.append((where, "items", "a redflag_list step lists its items, and only such a step does"))
-        from bot.triage.catalogue import catalogue
-
         for item in items:
             if item not in catalogue():
                 problems.append((where, "items", f"{item!r} is not a flag of the red-flag catalogue"))
@@ -208,8 +117,6 @@ def _load_pathway(path: Path, problems: list) -> Pathway | None:
     if "id" not in data or "length_days" not in data:
         problems.append((rel, "-", "id and length_days are required"))
         return None
-    from bot.startup import parse_startup
-
     settings = dict(data.get("settings") or {})
     return Pathway(id=str(data["id"]), title=str(data.get("title", data["id"])),
                    length_days=int(data["length_days"]), settings=settings, steps=steps, file=rel,
@@ -246,8 +153,6 @@ def load(root: Path = ROOT) -> tuple[Library, list[tuple[str, str, str]]]:
             pathways[pathway.id] = pathway
     content = {d.name: _load_content(d, problems) for d in sorted((root / "content").iterdir()) if d.is_dir()}
     library = Library(pathways=pathways, content=content)
-    from bot.pathway_consistency import consistency_problems
-
     problems += consistency_problems(library)
     return library, problems
 

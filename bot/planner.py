@@ -16,7 +16,7 @@ from bot.db import bulk_insert
 from bot.models import Enrollment, Outbox
 from bot.outbox import LIVE, Status
 from bot.outbox.rows import programme_key, programme_row, revive
-from bot.pathways import Library, Step
+from bot.pathway_model import Library, Step
 from bot.startup import bundle, make_room
 from bot.timeutil import local_to_utc, local_today, next_allowed, utcnow
 

@@ -22,7 +22,7 @@ from bot.messages import settings_for
 from bot.models import Clinic, Enrollment
 from bot.outbox import Kind, Status
 from bot.outbox.rows import programme_key
-from bot.pathways import Library, Step
+from bot.pathway_model import Library, Step
 from bot.startup import bundle, make_room
 from bot.timeutil import local_to_utc, local_today
 

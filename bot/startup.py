@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from bot.pathways import Step, applies, when_problem
+from bot.pathway_model import Step, applies, when_problem
 from bot.timeutil import local_to_utc, next_allowed, utc_to_local
 
 

@@ -4,7 +4,7 @@ from datetime import date, datetime, time
 import time_machine
 
 from bot.jobs import tick
-from bot.pathways import Step
+from bot.pathway_model import Step
 from bot.planner import send_time
 from tests.helpers import enroll, outbox
 

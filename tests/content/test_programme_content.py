@@ -7,7 +7,7 @@ from datetime import time
 
 from bot import content_check
 from bot.messages import SYSTEM_KEYS
-from bot.pathways import PATIENT_FIELDS
+from bot.pathway_model import PATIENT_FIELDS
 from bot.sms import non_gsm_characters, segments
 
 PATHWAY = "lumbar-fusion"
