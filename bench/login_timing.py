@@ -14,8 +14,8 @@ import time
 
 from common import fresh_database
 
+from bot.accounts import create_user
 from bot.app import create_app
-from bot.users import create_user
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot import db, enrollment, oncall  # noqa: E402
+from bot.accounts import create_user  # noqa: E402
 from bot.app import create_app  # noqa: E402
 from bot.models import (  # noqa: E402
     Clinic,
@@ -36,7 +37,6 @@ from bot.models import (  # noqa: E402
 )
 from bot.timeutil import utcnow  # noqa: E402
 from bot.triage import classify  # noqa: E402
-from bot.users import create_user  # noqa: E402
 
 PASSWORD = "screenshot-password-1"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -22,3 +22,8 @@ def clinic_by_name(session: Session, name: str, create: bool, phone: str | None 
 
 def default_clinic(session: Session, config: dict) -> Clinic:
     return clinic_by_name(session, config["CLINIC_NAME"], create=True, phone=config["CLINIC_PHONE"])
+
+
+def own_clinic(session: Session, clinic_id: int | None, config: dict) -> Clinic:
+    """A user's or an API token's clinic; the default clinic for one without (the deployment's API_TOKEN)."""
+    return session.get(Clinic, clinic_id) if clinic_id is not None else default_clinic(session, config)

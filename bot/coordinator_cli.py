@@ -10,6 +10,7 @@ import click
 from sqlalchemy import select
 
 from bot import coordinators
+from bot.clinics import clinic_by_name, default_clinic
 from bot.models import Clinic, Coordinator
 from bot.phones import mask_phone
 
@@ -24,6 +25,13 @@ def _runtime():
     from bot.cli import _runtime as build
 
     return build()
+
+
+def _active(session, coordinator_id: int) -> Coordinator:
+    found = session.get(Coordinator, coordinator_id)
+    if found is None or not found.active:
+        _fail([f"coordinator {coordinator_id}: not found"])
+    return found
 
 
 @click.group("coordinator")
@@ -61,8 +69,6 @@ def coordinator_list(clinic: str | None, as_json: bool) -> None:
 @click.option("--clinic", default=None, help="The clinic whose red flags page them (default: CLINIC_NAME)")
 def coordinator_add(name: str, phone: str, email: str, on_call_rank: int | None, clinic: str | None) -> None:
     """Register a coordinator of a clinic; prints the id."""
-    from bot.clinics import clinic_by_name, default_clinic
-
     rt = _runtime()
     with rt.session() as session:
         try:
@@ -88,9 +94,7 @@ def coordinator_edit(coordinator_id: int, name: str | None, phone: str | None, e
     """Change a coordinator's name, phone, email or on-call rank (only what is given)."""
     rt = _runtime()
     with rt.session() as session:
-        found = session.get(Coordinator, coordinator_id)
-        if found is None or not found.active:
-            _fail([f"coordinator {coordinator_id}: not found"])
+        found = _active(session, coordinator_id)
         rank = found.on_call_rank if on_call_rank is None else (on_call_rank or None)
         try:
             new = coordinators.validate({"name": name or found.name, "phone": phone or found.phone,
@@ -108,8 +112,6 @@ def coordinator_remove(coordinator_id: int) -> None:
     """Never page this coordinator again (taken off every ladder and shift)."""
     rt = _runtime()
     with rt.session() as session:
-        found = session.get(Coordinator, coordinator_id)
-        if found is None or not found.active:
-            _fail([f"coordinator {coordinator_id}: not found"])
+        found = _active(session, coordinator_id)
         coordinators.remove(session, found, "cli")
     click.echo(f"coordinator {coordinator_id}: removed")

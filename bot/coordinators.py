@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.accounts import email_problem
 from bot.audit import record
 from bot.models import Clinic, Coordinator
 from bot.phones import mask_phone, parse_phone
@@ -41,8 +42,8 @@ def validate(data: dict, region: str) -> NewCoordinator:
             phone = parse_phone(phone, region)
         except ValueError:
             errors.append("phone: not a valid mobile number")
-    if isinstance(email, str) and email.strip() and ("@" not in email or len(email) > 200):
-        errors.append("email: not an email address")
+    if isinstance(email, str) and email.strip() and (problem := email_problem(email)):
+        errors.append(problem)
     if isinstance(name, str) and len(name) > 100:
         errors.append("name: at most 100 characters")
     if rank is not None and (isinstance(rank, bool) or not isinstance(rank, int) or not 1 <= rank <= 99):

@@ -6,11 +6,12 @@ the same way. Passwords come from a prompt (asked twice) or, for scripts, from s
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 
 import click
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from bot.audit import record
+from bot import accounts
 from bot.clinics import clinic_by_name
 from bot.models import Clinic, User
 
@@ -21,25 +22,15 @@ def _rt():
     return _runtime()
 
 
-def create_user(session, email: str, name: str, role: str, clinic_name: str, password: str) -> User:
-    from bot.web.auth import hash_password, password_problem
-
-    email = email.strip().lower()
-    if "@" not in email or len(email) > 200:
-        raise click.ClickException("email: not an email address")
-    if not name.strip():
-        raise click.ClickException("name: required (it is shown when this person acknowledges an escalation)")
-    if problem := password_problem(password):
-        raise click.ClickException(problem)
-    if session.scalars(select(User).where(func.lower(User.email) == email)).first():
-        raise click.ClickException(f"email: {email} already has an account")
-    clinic = clinic_by_name(session, clinic_name, create=True)
-    user = User(email=email, name=name.strip(), role=role, clinic_id=clinic.id, active=True,
-                password_hash=hash_password(password))
-    session.add(user)
-    session.flush()
-    record(session, "cli", "user_created", f"user:{user.id}", {"role": role, "clinic_id": clinic.id})
-    return user
+@contextmanager
+def _session():
+    """A session (committed at the end); a refusal from bot.accounts is a command-line error."""
+    rt = _rt()
+    with rt.session() as session:
+        try:
+            yield session, rt
+        except accounts.AccountError as e:
+            raise click.ClickException(str(e)) from None
 
 
 @click.group("user")
@@ -60,9 +51,8 @@ def create(email: str, name: str, role: str, clinic_name: str, password_stdin: b
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    rt = _rt()
-    with rt.session() as session:
-        user = create_user(session, email, name, role, clinic_name or rt.config["CLINIC_NAME"], password)
+    with _session() as (session, rt):
+        user = accounts.create_user(session, email, name, role, clinic_name or rt.config["CLINIC_NAME"], password)
         clinic = session.get(Clinic, user.clinic_id)
         click.echo(f"created {role} {user.email} (id {user.id}) in clinic {clinic.name!r} (id {clinic.id})")
 
@@ -72,19 +62,10 @@ def create(email: str, name: str, role: str, clinic_name: str, password_stdin: b
 @click.option("--password-stdin", is_flag=True)
 def password(email: str, password_stdin: bool) -> None:
     """Set a new password (every open session of that user is logged out)."""
-    from bot.web.auth import hash_password, password_problem
-
     new = sys.stdin.readline().rstrip("\r\n") if password_stdin else click.prompt(
         "New password", hide_input=True, confirmation_prompt=True)
-    if problem := password_problem(new):
-        raise click.ClickException(problem)
-    rt = _rt()
-    with rt.session() as session:
-        user = session.scalars(select(User).where(func.lower(User.email) == email.strip().lower())).first()
-        if user is None:
-            raise click.ClickException(f"no account for {email}")
-        user.password_hash = hash_password(new)
-        record(session, "cli", "password_set", f"user:{user.id}")
+    with _session() as (session, _):
+        accounts.set_password(session, email, new, "cli")
     click.echo(f"password changed for {email}")
 
 
@@ -92,21 +73,15 @@ def password(email: str, password_stdin: bool) -> None:
 @click.option("--email", required=True)
 def deactivate(email: str) -> None:
     """Disable an account at once (its sessions stop working on their next request)."""
-    rt = _rt()
-    with rt.session() as session:
-        user = session.scalars(select(User).where(func.lower(User.email) == email.strip().lower())).first()
-        if user is None:
-            raise click.ClickException(f"no account for {email}")
-        user.active = False
-        record(session, "cli", "user_deactivated", f"user:{user.id}")
+    with _session() as (session, _):
+        accounts.deactivate(session, email, "cli")
     click.echo(f"{email} deactivated")
 
 
 @user_group.command("list")
 def list_users() -> None:
     """Accounts with their role and clinic."""
-    rt = _rt()
-    with rt.session() as session:
+    with _session() as (session, _):
         for user, clinic in session.execute(select(User, Clinic).outerjoin(Clinic, Clinic.id == User.clinic_id)
                                             .order_by(User.id)):
             state = "" if user.active else " (inactive)"
@@ -120,12 +95,9 @@ def list_users() -> None:
               help="Extra rights: phones:read lets it ask the API for unmasked phone numbers")
 def token(clinic_name: str, label: str, scopes: tuple[str, ...]) -> None:
     """Create an API token for a clinic. It is printed once; only its hash is stored."""
-    from bot.web.dashboard.admin import create_token
-
-    rt = _rt()
-    with rt.session() as session:
+    with _session() as (session, _):
         clinic = clinic_by_name(session, clinic_name, create=False)
         if clinic is None:
             raise click.ClickException(f"no clinic named {clinic_name!r} (create a user in it first)")
-        secret = create_token(session, clinic.id, label, "cli", " ".join(sorted(set(scopes))))
+        secret = accounts.create_token(session, clinic.id, label, "cli", " ".join(sorted(set(scopes))))
     click.echo(secret)

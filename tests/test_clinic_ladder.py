@@ -86,7 +86,7 @@ def test_cli_adds_a_coordinator_to_a_named_clinic(rt, database_url):
 
 
 def test_api_coordinators_are_the_token_clinics_and_phones_masked_without_the_scope(client, rt, api_headers):
-    from bot.web.dashboard.admin import create_token
+    from bot.accounts import create_token
 
     with rt.session() as s:
         hillcrest = clinic_by_name(s, "Hillcrest Orthopedics", create=True)

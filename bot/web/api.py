@@ -5,7 +5,6 @@ Phone numbers are masked in every answer unless the caller asks (`?phones=full`)
 whose scopes allow it (`phones:read`; the deployment's own API_TOKEN has every scope)."""
 from __future__ import annotations
 
-import hashlib
 import hmac
 from functools import wraps
 
@@ -13,9 +12,9 @@ from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from bot import accounts, escalation
 from bot import enrollment as enrollments
-from bot import escalation
-from bot.models import ApiToken, Enrollment, Escalation, OptOut
+from bot.models import Enrollment, Escalation, OptOut
 from bot.phones import mask_phone
 from bot.timeutil import utcnow
 from bot.web import db, rt
@@ -24,10 +23,6 @@ from bot.web.inputs import json_object
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PHONES_READ = "phones:read"
 ALL_SCOPES = frozenset({PHONES_READ})
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def token_required(view):
@@ -41,7 +36,7 @@ def token_required(view):
         if configured and hmac.compare_digest(token.encode(), configured.encode()):
             g.api_actor, g.api_clinic, g.api_scopes = "api:API_TOKEN", None, ALL_SCOPES
         else:
-            row = db().scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(token))).first()
+            row = accounts.token_row(db(), token)
             if row is None:
                 return _error(401, ["Authorization: unknown API token"])
             g.api_actor, g.api_clinic = f"api:{row.label}", row.clinic_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, jsonify
 
 from bot import coordinators
-from bot.clinics import default_clinic
+from bot.clinics import own_clinic
 from bot.models import Clinic
 from bot.web import db, rt
 from bot.web.api import _error, bp, show_phones, token_required
@@ -13,8 +13,7 @@ from bot.web.inputs import json_object
 
 
 def _clinic() -> Clinic:
-    session = db()
-    return session.get(Clinic, g.api_clinic) if g.api_clinic is not None else default_clinic(session, rt().config)
+    return own_clinic(db(), g.api_clinic, rt().config)
 
 
 @bp.get("/coordinators")

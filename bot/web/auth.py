@@ -1,4 +1,4 @@
-"""Dashboard accounts: argon2 passwords, Flask-Login sessions, and login throttling.
+"""Dashboard sign-in: Flask-Login sessions and login throttling (accounts and passwords: bot/accounts.py).
 
 Failed logins are counted in the audit log (keyed by a hash of email + client address), not in
 memory, so the limit holds across gunicorn workers and machines and survives a restart.
@@ -13,12 +13,11 @@ from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
+from bot import accounts
 from bot.audit import record
 from bot.models import AuditLog, LoginSession, User
 from bot.timeutil import utcnow
@@ -33,29 +32,6 @@ login_manager.session_protection = "basic"
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
-_hasher = PasswordHasher()
-# Verifying against this when the email is unknown costs the same time as a real check, so response
-# time does not reveal which emails have accounts.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
-MIN_PASSWORD = 10
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def check_password(stored: str | None, password: str) -> bool:
-    try:
-        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
-def password_problem(password: str) -> str | None:
-    if len(password) < MIN_PASSWORD:
-        return f"password: at least {MIN_PASSWORD} characters"
-    return None
-
 
 @dataclass
 class Account(UserMixin):
@@ -136,7 +112,7 @@ def login():
         return redirect(url_for("dashboard.roster"))
     if request.method == "GET":
         return render_template("login.html", error=None, email="")
-    email = request.form.get("email", "").strip().lower()[:200]
+    email = request.form.get("email", "").strip().lower()[:accounts.MAX_EMAIL]
     password = request.form.get("password", "")
     address = request.remote_addr or "-"
     session = db()
@@ -145,18 +121,18 @@ def login():
         return render_template("login.html", email=email, error=(
             f"Too many failed attempts. For your account's safety, wait {minutes} minutes and try again, "
             "or ask an admin to reset your password.")), 429
-    user = session.scalars(select(User).where(func.lower(User.email) == email)).first() if email else None
+    user = accounts.user_by_email(session, email)
     # Always one argon2 verification, against the dummy hash when there is no such user: the
     # answer takes as long for an unknown email as for a wrong password (bench/login_timing.py).
-    password_ok = check_password(user.password_hash if user is not None else None, password)
+    password_ok = accounts.check_password(user.password_hash if user is not None else None, password)
     if user is None or not password_ok or not user.active:
         record(session, "anonymous", "login_failed", _throttle_key(email, address),
                {"known_user": user is not None})
         session.commit()
         log.info("dashboard login failed (user known: %s)", user is not None)
         return render_template("login.html", email=email, error="Wrong email or password."), 401
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    if accounts.needs_rehash(user.password_hash):
+        user.password_hash = accounts.hash_password(password)
     token = secrets.token_urlsafe(32)
     session.add(LoginSession(token_hash=_token_hash(token), user_id=user.id, created_at=utcnow()))
     account = _account(user, token)

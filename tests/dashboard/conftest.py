@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.accounts import create_user
 from bot.app import create_app
 from bot.dispatch import dispatch_urgent
 from bot.models import Clinic, Escalation, Inbound, Observation, Outbox
 from bot.timeutil import utcnow
-from bot.users import create_user
 from tests.helpers import enroll
 
 PASSWORD = "correct horse battery staple"
@@ -24,10 +24,10 @@ def _fast_password_hashing(monkeypatch):
     """Real argon2id, with the cost turned down: tests hash and check dozens of passwords."""
     from argon2 import PasswordHasher
 
-    from bot.web import auth
+    from bot import accounts as store
 
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    monkeypatch.setattr(auth, "_DUMMY_HASH", auth._hasher.hash("not-a-real-password"))
+    monkeypatch.setattr(store, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(store, "_DUMMY_HASH", store._hasher.hash("not-a-real-password"))
 
 
 @dataclass

@@ -131,7 +131,7 @@ def test_login_never_redirects_off_site(client, accounts):
 
 
 def test_deactivated_or_changed_password_ends_open_sessions(rt, coord_client, accounts):
-    from bot.web.auth import hash_password
+    from bot.accounts import hash_password
 
     assert coord_client.get("/dashboard/patients").status_code == 200
     with rt.session() as s:

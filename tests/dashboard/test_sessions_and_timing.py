@@ -7,7 +7,7 @@ import time
 
 from argon2 import PasswordHasher
 
-from bot.web import auth
+from bot import accounts as account_store
 from tests.dashboard.conftest import PASSWORD, csrf_token, login
 
 
@@ -27,8 +27,8 @@ def _failed_login_seconds(app, email: str, attempt: int) -> float:
 def test_failed_login_takes_as_long_for_an_unknown_email(app, accounts, monkeypatch):
     # Heavy enough that the hash, not the database, dominates: what an attacker would time.
     hasher = PasswordHasher(time_cost=2, memory_cost=16384, parallelism=1)
-    monkeypatch.setattr(auth, "_hasher", hasher)
-    monkeypatch.setattr(auth, "_DUMMY_HASH", hasher.hash("not-a-real-password"))
+    monkeypatch.setattr(account_store, "_hasher", hasher)
+    monkeypatch.setattr(account_store, "_DUMMY_HASH", hasher.hash("not-a-real-password"))
     from bot.models import User
 
     with app.extensions["runtime"].session() as s:  # the known account's hash at the same cost

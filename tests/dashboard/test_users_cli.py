@@ -4,9 +4,9 @@ from __future__ import annotations
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from bot.accounts import hash_token
 from bot.cli import main
 from bot.models import ApiToken, Clinic, User
-from bot.web.api import hash_token
 from tests.conftest import FIXTURE_CONTENT
 
 

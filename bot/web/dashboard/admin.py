@@ -1,19 +1,17 @@
 """Enrolling (form and CSV), the review queue, and the admin pages: audit log and API tokens."""
 from __future__ import annotations
 
-import secrets
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import String, cast, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from bot import enrollment as enrollments
+from bot.accounts import create_token
 from bot.audit import record
 from bot.models import ApiToken, AuditLog, Enrollment, Escalation, Inbound, ReviewItem, User
 from bot.timeutil import utcnow
 from bot.web import db, rt
-from bot.web.api import hash_token
 from bot.web.auth import admin_required
 from bot.web.dashboard.common import bp, clinic_filter, clinic_zone_name
 
@@ -179,13 +177,3 @@ def revoke_token(token_id: int):
         flash(f"Token {token.label!r} revoked.", "ok")
     return redirect(url_for("dashboard.tokens"))
 
-
-def create_token(session, clinic_id: int | None, label: str, actor: str, scopes: str = "") -> str:
-    """A new API token for a clinic. Returns the token itself: shown once, stored only as a hash."""
-    token = "pt_" + secrets.token_urlsafe(32)
-    row = ApiToken(clinic_id=clinic_id, token_hash=hash_token(token), label=label, scopes=scopes)
-    session.add(row)
-    session.flush()
-    record(session, actor, "api_token_created", f"token:{row.id}",
-           {"label": label, "clinic_id": clinic_id, "scopes": scopes})
-    return token

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from bot import coordinators
-from bot.clinics import default_clinic
+from bot.clinics import own_clinic
 from bot.models import Clinic, Coordinator
 from bot.web import db, rt
 from bot.web.auth import admin_required
@@ -15,39 +15,40 @@ FIELDS = ("name", "phone", "email", "on_call_rank")
 
 
 def user_clinic() -> Clinic:
-    session = db()
-    if current_user.clinic_id is not None:
-        return session.get(Clinic, current_user.clinic_id)
-    return default_clinic(session, rt().config)
+    return own_clinic(db(), current_user.clinic_id, rt().config)
 
 
-def _form() -> tuple[dict, dict]:
+def _submit(save) -> tuple[dict, list[str], Coordinator | None]:
+    """The form as typed, and what `save(session, checked)` made of it: the saved coordinator
+    (committed), or the errors to show above the form again (nothing written)."""
     values = {f: request.form.get(f, "") for f in FIELDS}
     rank = values["on_call_rank"].strip()
-    return values, dict(values, on_call_rank=int(rank) if rank.isdigit() and len(rank) < 3 else (rank or None))
+    data = dict(values, on_call_rank=int(rank) if rank.isdigit() and len(rank) < 3 else (rank or None))
+    session = db()
+    try:
+        saved = save(session, coordinators.validate(data, rt().config["DEFAULT_PHONE_REGION"]))
+    except coordinators.CoordinatorError as e:
+        session.rollback()
+        return values, e.errors, None
+    session.commit()
+    return values, [], saved
 
 
 @bp.route("/coordinators", methods=["GET", "POST"])
 @login_required
 def coordinator_list():
-    session = db()
     clinic = user_clinic()
     errors: list[str] = []
     values = {f: "" for f in FIELDS}
     if request.method == "POST":
         if not current_user.is_admin:
             abort(403)
-        values, data = _form()
-        try:
-            coordinator = coordinators.add(session, clinic, coordinators.validate(
-                data, rt().config["DEFAULT_PHONE_REGION"]), current_user.actor)
-            session.commit()
-            flash(f"{coordinator.name} is on {clinic.name}'s ladder.", "ok")
+        values, errors, added = _submit(lambda session, new: coordinators.add(session, clinic, new,
+                                                                              current_user.actor))
+        if added:
+            flash(f"{added.name} is on {clinic.name}'s ladder.", "ok")
             return redirect(url_for("dashboard.coordinator_list"))
-        except coordinators.CoordinatorError as e:
-            session.rollback()
-            errors = e.errors
-    people = coordinators.of_clinic(session, clinic.id)
+    people = coordinators.of_clinic(db(), clinic.id)
     return render_template("coordinators.html", clinic=clinic, people=people, errors=errors,
                            values=values), 400 if errors else 200
 
@@ -62,22 +63,16 @@ def _mine(coordinator_id: int) -> Coordinator:
 @bp.route("/coordinators/<int:coordinator_id>", methods=["GET", "POST"])
 @admin_required
 def coordinator_edit(coordinator_id: int):
-    session = db()
     person = _mine(coordinator_id)
     errors: list[str] = []
     values = {"name": person.name, "phone": person.phone, "email": person.email,
               "on_call_rank": person.on_call_rank or ""}
     if request.method == "POST":
-        values, data = _form()
-        try:
-            coordinators.edit(session, person, coordinators.validate(data, rt().config["DEFAULT_PHONE_REGION"]),
-                              current_user.actor)
-            session.commit()
-            flash(f"{person.name} is saved.", "ok")
+        values, errors, saved = _submit(lambda session, new: coordinators.edit(session, person, new,
+                                                                               current_user.actor))
+        if saved:
+            flash(f"{saved.name} is saved.", "ok")
             return redirect(url_for("dashboard.coordinator_list"))
-        except coordinators.CoordinatorError as e:
-            session.rollback()
-            errors = e.errors
     return render_template("coordinator_edit.html", person=person, values=values, errors=errors), \
         400 if errors else 200
 
