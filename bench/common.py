@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import db, runtime  # noqa: E402
+from bot import boot, db  # noqa: E402
 
 SECRET = "bench-secret-key-0123456789-abcdefghijklmnop"
 # Required with Twilio: patients are told to call the clinic by name and number.
@@ -45,4 +45,4 @@ def fresh_database(kind: str) -> tuple[str, callable]:
 
 def build_runtime(url: str, **overrides):
     config = {"DATABASE_URL": url, "SECRET_KEY": SECRET, **CLINIC, **overrides}
-    return runtime.build(overrides=config)
+    return boot.build(overrides=config)

@@ -4,8 +4,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bot import logs
-from bot import runtime as runtime_module
+from bot import boot, logs
 from bot.web import close_db
 
 
@@ -13,7 +12,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the web app. Nothing starts here: the scheduler runs in its own process (`postop clock`)."""
     logs.install()  # web workers log through gunicorn's handlers: mask at the record, not the handler
     app = Flask(__name__, instance_relative_config=True)
-    rt = runtime_module.build(overrides=test_config, instance_path=app.instance_path)
+    rt = boot.build(overrides=test_config, instance_path=app.instance_path)
     app.config.update(rt.config)
     app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024  # CSV uploads; webhooks are far smaller
     app.extensions["runtime"] = rt

@@ -12,9 +12,10 @@ from sqlalchemy import func, inspect, select
 
 from bot import config as settings
 from bot import db, enrollment, logs, pathways
+from bot.boot import build
 from bot.models import User
 from bot.phones import mask_phone
-from bot.runtime import Runtime, build
+from bot.runtime import Runtime
 from bot.timeutil import utcnow
 
 log = logging.getLogger("postop")

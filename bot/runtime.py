@@ -1,4 +1,5 @@
-"""What every entry point (web, clock, CLI) shares: settings, database, content and transport."""
+"""What every entry point (web, clock, CLI) shares: settings, database, content and transport. Built
+by bot/boot.py and passed to whatever needs it; nothing here knows the work the service does."""
 from __future__ import annotations
 
 import threading
@@ -10,9 +11,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import config as settings
-from bot import db, pathways
-from bot.transport import make_transport
+from bot import db
+from bot.pathway_model import Library
 
 
 @dataclass
@@ -20,8 +20,12 @@ class Runtime:
     config: dict
     engine: Engine
     sessions: sessionmaker[Session]
-    library: pathways.Library
+    library: Library
     transport: object
+    # The work kick_urgent and kick_inbound start (sending pages and safety texts; acting on stored
+    # replies), given by bot/boot.py: this module sits below the code that calls them.
+    urgent_work: Callable[[Runtime], object]
+    inbound_work: Callable[[Runtime], object]
     # Injected so tests can pace without sleeping.
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.time
@@ -39,16 +43,12 @@ class Runtime:
     def kick_urgent(self) -> None:
         """Send pages and safety texts now rather than at the next clock tick, in a background
         thread so the caller returns at once. Tests replace it with a direct call."""
-        from bot.dispatch import dispatch_urgent
-
-        self._background(dispatch_urgent)
+        self._background(self.urgent_work)
 
     def kick_inbound(self) -> None:
         """Act on newly stored replies now (then send what they call for); the clock sweeps up
         anything a crash leaves behind. Tests replace it with a direct call."""
-        from bot.inbound import process_and_send
-
-        self._background(process_and_send)
+        self._background(self.inbound_work)
 
     def session(self):
         return db.session_scope(self.sessions)
@@ -76,10 +76,3 @@ class Runtime:
     def public_url(self, path: str) -> str | None:
         base = self.config.get("PUBLIC_URL")
         return f"{base}{path}" if base else None
-
-
-def build(overrides: dict | None = None, instance_path: str | None = None) -> Runtime:
-    config = settings.load(overrides=overrides, instance_path=instance_path or str(db.ROOT / "instance"))
-    engine = db.make_engine(config["DATABASE_URL"])
-    return Runtime(config=config, engine=engine, sessions=db.make_sessionmaker(engine),
-                   library=pathways.library(config["CONTENT_DIR"]), transport=make_transport(config))

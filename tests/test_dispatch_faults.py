@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 import pytest
 import time_machine
 
-from bot import runtime
+from bot import boot
 from bot.dispatch import dispatch_due
 from bot.models import Enrollment
 from bot.outbox import rows
@@ -81,7 +81,7 @@ def test_two_dispatchers_and_a_twilio_hang_longer_than_the_lease(rt, config, fak
     hang = threading.Event()
     fake_twilio.slow = SlowCreates(create_after=25, hang=hang)
     settings = {**config, "SENDING_LEASE_SECONDS": "30", "TWILIO_TIMEOUT_SECONDS": "30"}
-    first, second = runtime.build(overrides=settings), runtime.build(overrides=settings)
+    first, second = boot.build(overrides=settings), boot.build(overrides=settings)
     first.sleep = second.sleep = lambda _s: None
     try:
         with time_machine.travel(NOW, tick=False) as clock:

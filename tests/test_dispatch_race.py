@@ -2,7 +2,7 @@
 import threading
 from datetime import datetime
 
-from bot import runtime
+from bot import boot
 from bot.dispatch import dispatch_due
 from bot.models import Outbox
 from tests.helpers import outbox
@@ -20,7 +20,7 @@ def test_three_dispatchers_racing_send_every_row_exactly_once(app, config, fake_
     errors = []
 
     def dispatcher(name: str) -> None:
-        own = runtime.build(overrides=config)  # separate engine and connections, like another process
+        own = boot.build(overrides=config)  # separate engine and connections, like another process
         own.sleep = lambda _s: None
         try:
             start.wait()

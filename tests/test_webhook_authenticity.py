@@ -9,7 +9,7 @@ import time_machine
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
-from bot import runtime
+from bot import boot
 from bot.inbound import process_pending
 from bot.inbound_store import claim_next, hold, store
 from bot.models import Escalation, Inbound, Outbox
@@ -112,7 +112,7 @@ def test_two_processors_racing_act_on_each_reply_once(rt, config):
     errors: list[Exception] = []
 
     def processor() -> None:
-        own = runtime.build(overrides=config)  # its own engine, like the web worker and the clock
+        own = boot.build(overrides=config)  # its own engine, like the web worker and the clock
         try:
             start.wait()
             process_pending(own, NOW)
