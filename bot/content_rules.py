@@ -20,6 +20,7 @@ from datetime import date, time, timedelta
 from bot import pathways
 from bot.startup import bundle, make_room
 from bot.timeutil import local_to_utc, utc_to_local
+from bot.triage.result import Tier
 
 # Safety topics of the review (clinical-review.md top 8 #3, #4, #6, #17) -> the content key teaching it.
 SAFETY_TOPICS = {"opioid safety": "opioid_safety", "CSF leak": "csf_leak", "falls": "falls",
@@ -114,7 +115,7 @@ def safety_problems(library: pathways.Library) -> list[tuple[str, str, str]]:
     for topic, key in SAFETY_TOPICS.items():
         if key not in sent:
             problems.append(("schedules", key, f"safety topic {topic!r} has no text that any pathway sends"))
-    emergency = catalogue()["cauda_equina"].tier == "emergency"
+    emergency = catalogue()["cauda_equina"].tier == Tier.EMERGENCY
     questions = {s.message for p in library.pathways.values() for s in p.steps if s.expects == "redflag_list"}
     for lang, messages in library.content.items():
         rule = messages.get("er_rule")

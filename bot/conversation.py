@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.models import Observation, Outbox
+from bot.outbox.states import ASKED
 
-ASKED = ("sent", "delivered")
 RECENT_QUESTIONS = 20  # enough to see the last of each kind
 _YES = {"yes", "y", "yeah", "yep", "yup", "ya", "yea", "yess", "si", "s", "sip", "claro"}
 _NO = {"no", "n", "nope", "nah", "none", "nothing", "nada", "ninguno", "ninguna", "ningun", "0", "cero",

@@ -12,6 +12,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,16 +27,20 @@ from bot.runtime import Runtime
 from bot.sms import segments
 from bot.timeutil import next_allowed, utc_to_local, utcnow
 from bot.transport import BAD_NUMBER, OPTED_OUT, TransportError
+from bot.triage.result import Tier
+from bot.vocabulary import EnrollmentStatus, EscalationStatus
 
 log = logging.getLogger(__name__)
+
+# What became of one claimed row.
+SendOutcome = Literal["sent", "adopted", "retry", "failed", "held", "cancelled", "skipped", "lost"]
 
 
 @dataclass
 class Stats:
     claimed: int = 0
     reconciled: int = 0
-    # sent | adopted | retry | failed | held | cancelled | skipped | lost -> how many
-    outcomes: Counter = field(default_factory=Counter)
+    outcomes: Counter[SendOutcome] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True)
@@ -103,12 +108,12 @@ def claim(rt: Runtime, now: datetime, limit: int, urgent_only: bool = False,
     return run, ids
 
 
-def send_claimed(rt: Runtime, row_id: int, now: datetime, owner: str) -> str:
+def send_claimed(rt: Runtime, row_id: int, now: datetime, owner: str) -> SendOutcome:
     """Send one row claimed by `owner` (the simulator's "next text now")."""
     return send(Pass(rt, owner, now, rt.clock()), row_id)
 
 
-def send(run: Pass, row_id: int) -> str:
+def send(run: Pass, row_id: int) -> SendOutcome:
     """Returns what happened: sent, adopted, retry, failed, held, cancelled, skipped or lost."""
     rt = run.rt
     with rt.session() as session:
@@ -156,7 +161,7 @@ def send(run: Pass, row_id: int) -> str:
     return "sent"
 
 
-def _settle_in_doubt(run: Pass, row_id: int, to: str, body: str, since: datetime) -> str | None:
+def _settle_in_doubt(run: Pass, row_id: int, to: str, body: str, since: datetime) -> SendOutcome | None:
     """Before sending again, ask Twilio's log whether an earlier attempt got through after all."""
     rt = run.rt
     with rt.session() as session:
@@ -172,7 +177,7 @@ def _settle_in_doubt(run: Pass, row_id: int, to: str, body: str, since: datetime
 
 
 def _hold_reason(session: Session, rt: Runtime, row: Outbox, enrollment: Enrollment | None,
-                 now: datetime) -> str | None:
+                 now: datetime) -> SendOutcome | None:
     """Last checks at the moment of sending; anything that changed since planning wins."""
     # The one text an opted-out number still gets: the confirmation of an opt-out word Twilio does
     # not know (Spanish PARAR, BAJA...), which Twilio therefore does not confirm itself.
@@ -180,7 +185,7 @@ def _hold_reason(session: Session, rt: Runtime, row: Outbox, enrollment: Enrollm
         lifecycle.settle_held(row, Status.CANCELLED, "number opted out (STOP)")
         return "cancelled"
     if row.kind == Kind.PROGRAMME:
-        if enrollment is None or enrollment.status != "active":
+        if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
             lifecycle.settle_held(row, Status.CANCELLED, f"enrollment {enrollment.status if enrollment else 'gone'}")
             return "cancelled"
         if enrollment.phone_problem:
@@ -206,11 +211,11 @@ def _hold_reason(session: Session, rt: Runtime, row: Outbox, enrollment: Enrollm
 
 def _open_emergency(session: Session, enrollment_id: int) -> bool:
     return session.scalars(select(Escalation.id).where(
-        Escalation.enrollment_id == enrollment_id, Escalation.tier == "emergency",
-        Escalation.status != "resolved").limit(1)).first() is not None
+        Escalation.enrollment_id == enrollment_id, Escalation.tier == Tier.EMERGENCY,
+        Escalation.status != EscalationStatus.RESOLVED).limit(1)).first() is not None
 
 
-def _failed(run: Pass, row_id: int, error: TransportError) -> str:
+def _failed(run: Pass, row_id: int, error: TransportError) -> SendOutcome:
     rt, now = run.rt, run.now()
     code, message = (str(error.code) if error.code else None), str(error)[:300]
     with rt.session() as session:

@@ -19,6 +19,7 @@ from bot.clinics import default_clinic
 from bot.messages import settings_for
 from bot.models import Clinic, Enrollment
 from bot.runtime import Runtime
+from bot.vocabulary import EnrollmentStatus
 
 
 def create_many(session: Session, rt: Runtime, patients: list, actor: str, now: datetime,
@@ -34,8 +35,8 @@ def create_many(session: Session, rt: Runtime, patients: list, actor: str, now: 
                                      getattr(p, "options", None))
         # None: the programme ends today, or surgery is ahead: planner.plan below, one patient at a time.
         planned, next_at = planning.horizon_of(target) or (-1, None)
-        records.append({**p.__dict__, "status": "active", "clinic_id": clinic.id, "planned_through_day": planned,
-                        "plan_next_at": next_at, "created_at": now, "updated_at": now})
+        records.append({**p.__dict__, "status": EnrollmentStatus.ACTIVE, "clinic_id": clinic.id,
+                        "planned_through_day": planned, "plan_next_at": next_at, "created_at": now, "updated_at": now})
         targets.append(target if next_at is not None else None)
     ids = list(session.scalars(insert(Enrollment).returning(Enrollment.id, sort_by_parameter_order=True), records))
     rows: list[tuple] = []

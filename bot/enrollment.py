@@ -25,6 +25,7 @@ from bot.outbox import rows as outbox_rows
 from bot.phones import mask_phone, parse_phone
 from bot.runtime import Runtime
 from bot.timeutil import local_today, utcnow
+from bot.vocabulary import LIVE_ENROLLMENT, EnrollmentStatus
 
 FIELDS = ("first_name", "phone", "surgery_date", "timezone", "language", "pathway")
 # Identity (issue 16): who the patient is, so a coordinator calls the right person.
@@ -34,7 +35,7 @@ ALL_FIELDS = FIELDS + IDENTITY_FIELDS + OPTION_FIELDS
 OPTIONAL_FIELDS = {"pathway", "record_number"} | set(OPTION_FIELDS)
 # A surgery date may be this far ahead: the pre-op texts start a week before (issue 14).
 MAX_DAYS_AHEAD = 60
-LIVE = ("active", "paused")
+LIVE = LIVE_ENROLLMENT
 _ZONES = available_timezones()
 
 
@@ -217,22 +218,22 @@ def import_csv(session: Session, rt: Runtime, text: str, actor: str, now: dateti
 
 
 def pause(session: Session, enrollment: Enrollment, actor: str) -> None:
-    _require(enrollment, {"active"}, "pause")
-    enrollment.status = "paused"
+    _require(enrollment, {EnrollmentStatus.ACTIVE}, "pause")
+    enrollment.status = EnrollmentStatus.PAUSED
     outbox_rows.cancel_future(session, enrollment_id=enrollment.id)
     record(session, actor, "pause", f"enrollment:{enrollment.id}")
 
 
 def resume(session: Session, rt: Runtime, enrollment: Enrollment, actor: str, now: datetime) -> None:
-    _require(enrollment, {"paused"}, "resume")
-    enrollment.status = "active"
+    _require(enrollment, {EnrollmentStatus.PAUSED}, "resume")
+    enrollment.status = EnrollmentStatus.ACTIVE
     planner.plan(session, enrollment, rt.library, rt.config, now, settings_for(rt.library, enrollment))
     record(session, actor, "resume", f"enrollment:{enrollment.id}")
 
 
 def unenroll(session: Session, enrollment: Enrollment, actor: str) -> int:
-    _require(enrollment, {"active", "paused"}, "unenroll")
-    enrollment.status = "unenrolled"
+    _require(enrollment, set(LIVE_ENROLLMENT), "unenroll")
+    enrollment.status = EnrollmentStatus.UNENROLLED
     enrollment.plan_next_at = None
     cancelled = outbox_rows.cancel_future(session, enrollment_id=enrollment.id)
     record(session, actor, "unenroll", f"enrollment:{enrollment.id}", {"cancelled": cancelled})

@@ -23,6 +23,7 @@ from bot.models import Clinic, Coordinator, Enrollment, Escalation, Outbox
 from bot.outbox import Kind, rows
 from bot.runtime import Runtime
 from bot.timeutil import utcnow
+from bot.vocabulary import EscalationStatus
 
 log = logging.getLogger(__name__)
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread on a phone
@@ -78,8 +79,8 @@ def open_escalation(session: Session, rt: Runtime, enrollment: Enrollment | None
     clinic_id = enrollment.clinic_id if enrollment is not None and enrollment.clinic_id is not None else (
         default_clinic(session, rt.config).id)
     escalation = Escalation(code=code, enrollment_id=enrollment.id if enrollment else None, inbound_id=inbound_id,
-                            clinic_id=clinic_id, tier=tier, flags=flags, evidence=evidence, status="open",
-                            created_at=now)
+                            clinic_id=clinic_id, tier=tier, flags=flags, evidence=evidence,
+                            status=EscalationStatus.OPEN, created_at=now)
     session.add(escalation)
     session.flush()
     record(session, "system", "escalation_opened", f"escalation:{escalation.id}", {"tier": tier, "flags": flags})
@@ -122,7 +123,8 @@ def watchdog(rt: Runtime, now: datetime) -> int:
     """Page the next rank for every open escalation whose time ran out. Returns how many were paged."""
     paged = 0
     with rt.session() as session:
-        due = session.scalars(select(Escalation).where(Escalation.status == "open", Escalation.next_page_at <= now)
+        due = session.scalars(select(Escalation)
+                              .where(Escalation.status == EscalationStatus.OPEN, Escalation.next_page_at <= now)
                               .order_by(Escalation.next_page_at).with_for_update(skip_locked=True)).all()
         for escalation in due:
             # Whoever is on call now: a shift may have handed over since the last page.
@@ -142,9 +144,10 @@ def watchdog(rt: Runtime, now: datetime) -> int:
 
 
 def acknowledge(session: Session, escalation: Escalation, actor: str, now: datetime) -> None:
-    if escalation.status != "open":
+    if escalation.status != EscalationStatus.OPEN:
         raise EscalationError(f"escalation {escalation.id} is already {escalation.status}")
-    escalation.status, escalation.acknowledged_by, escalation.acknowledged_at = "acknowledged", actor, now
+    escalation.status = EscalationStatus.ACKNOWLEDGED
+    escalation.acknowledged_by, escalation.acknowledged_at = actor, now
     escalation.next_page_at = None
     rows.cancel_pages(session, escalation.id)
     record(session, actor, "escalation_acknowledged", f"escalation:{escalation.id}")
@@ -153,17 +156,17 @@ def acknowledge(session: Session, escalation: Escalation, actor: str, now: datet
 def resolve(session: Session, escalation: Escalation, actor: str, note: str, now: datetime) -> None:
     if not note.strip():
         raise EscalationError("a resolution needs a note")
-    if escalation.status == "resolved":
+    if escalation.status == EscalationStatus.RESOLVED:
         raise EscalationError(f"escalation {escalation.id} is already resolved")
-    if escalation.status == "open":
+    if escalation.status == EscalationStatus.OPEN:
         acknowledge(session, escalation, actor, now)
-    escalation.status, escalation.resolved_by, escalation.resolved_at = "resolved", actor, now
+    escalation.status, escalation.resolved_by, escalation.resolved_at = EscalationStatus.RESOLVED, actor, now
     escalation.resolution_note = note.strip()
     record(session, actor, "escalation_resolved", f"escalation:{escalation.id}", {"note": note.strip()[:500]})
 
 
 def next_page_in(escalation: Escalation, now: datetime) -> timedelta | None:
-    if escalation.status != "open" or escalation.next_page_at is None:
+    if escalation.status != EscalationStatus.OPEN or escalation.next_page_at is None:
         return None
     return max(escalation.next_page_at - now, timedelta(0))
 

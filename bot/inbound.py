@@ -30,6 +30,8 @@ from bot.runtime import Runtime
 from bot.timeutil import utcnow
 from bot.triage import classify, might_be_urgent
 from bot.triage.catalogue import reply_for
+from bot.triage.result import ESCALATED
+from bot.vocabulary import LIVE_ENROLLMENT, EnrollmentStatus, EscalationStatus, HandledAs
 
 log = logging.getLogger(__name__)
 __all__ = ["process", "process_and_send", "process_pending", "receive", "store", "store_now"]
@@ -42,7 +44,7 @@ def receive(rt: Runtime, session: Session, message_sid: str, from_phone: str, bo
     inbound_id = store(session, message_sid, from_phone, body, to_phone, now)
     if inbound_id is None:
         existing = session.scalars(select(Inbound).where(Inbound.message_sid == message_sid)).one()
-        return Outcome(existing.reply_body, "duplicate", existing.tier)
+        return Outcome(existing.reply_body, HandledAs.DUPLICATE, existing.tier)
     return process(rt, session, session.get(Inbound, inbound_id), now)
 
 
@@ -89,7 +91,7 @@ def _failed(rt: Runtime, session: Session, inbound_id: int, owner: str, now: dat
     release(session, inbound_id, owner)
     inbound = session.get(Inbound, inbound_id, populate_existing=True)
     if inbound.attempts >= MAX_ATTEMPTS:
-        inbound.processed_at, inbound.handled_as = now, "error"
+        inbound.processed_at, inbound.handled_as = now, HandledAs.ERROR
         enrollment = session.get(Enrollment, inbound.enrollment_id) if inbound.enrollment_id else None
         review.add(session, rt, enrollment, inbound_id, "processing_failed", now,
                    "the service could not process this reply; read it")
@@ -128,7 +130,7 @@ def _route(rt: Runtime, session: Session, inbound: Inbound, now: datetime) -> Ou
     if coordinator is not None and keywords.ack_code(body):
         return _coordinator_ack(session, coordinator, inbound, keywords.ack_code(body), now)
     enrollment = session.scalars(select(Enrollment).where(Enrollment.phone == phone)
-                                 .order_by(Enrollment.status.in_(("active", "paused")).desc(), Enrollment.id.desc())
+                                 .order_by(Enrollment.status.in_(LIVE_ENROLLMENT).desc(), Enrollment.id.desc())
                                  .limit(1)).first()
     inbound.enrollment_id = enrollment.id if enrollment else None
     opted_out = session.get(OptOut, phone) is not None
@@ -156,7 +158,7 @@ def _help(rt: Runtime, session: Session, enrollment: Enrollment | None, inbound:
     if enrollment is not None and keywords.is_help_word(inbound.body) and tier not in ("urgent", "emergency"):
         tier, flags, evidence = "urgent", flags + ["help_request"], evidence + [f"help_request: {inbound.body!r}"]
     inbound.tier, inbound.flags, inbound.evidence = tier, flags, evidence
-    outcome = Outcome(text, "help", tier)
+    outcome = Outcome(text, HandledAs.HELP, tier)
     if enrollment is not None and tier in ("urgent", "emergency"):
         outcome.escalation_id = escalation.open_escalation(session, rt, enrollment, inbound.id, tier, flags,
                                                            evidence, now).id
@@ -171,23 +173,23 @@ def _opt_out(rt: Runtime, session: Session, enrollment: Enrollment | None, inbou
     cancelled = outbox_rows.cancel_future(session, phone=phone)
     record(session, f"patient:{mask_phone(phone)}", "opt_out", None, {"cancelled": cancelled})
     if word_lang == "en":
-        return Outcome(None, "opt_out")  # Twilio itself confirms a STOP; a second text would be noise
+        return Outcome(None, HandledAs.OPT_OUT)  # Twilio itself confirms a STOP; a second text would be noise
     # Twilio neither blocks nor confirms PARAR/BAJA: the service confirms, in Spanish, once.
     text = say(rt, session, enrollment, phone, "opt_out_confirm", inbound, now, True, language="es", force=True,
                kind=Kind.OPTOUT_CONFIRM)
-    return Outcome(text, "opt_out")
+    return Outcome(text, HandledAs.OPT_OUT)
 
 
 def _opt_in(rt: Runtime, session: Session, enrollment: Enrollment | None, inbound: Inbound, was_opted_out: bool,
             now: datetime) -> Outcome:
     phone = inbound.from_phone
     session.execute(delete(OptOut).where(OptOut.phone == phone))
-    if enrollment is not None and enrollment.status == "active":
+    if enrollment is not None and enrollment.status == EnrollmentStatus.ACTIVE:
         planner.plan(session, enrollment, rt.library, rt.config, now, settings_for(rt.library, enrollment))
     record(session, f"patient:{mask_phone(phone)}", "opt_in", None, {"was_opted_out": was_opted_out})
     if enrollment is None:
-        return Outcome(None, "opt_in")
-    return Outcome(say(rt, session, enrollment, phone, "opt_in_confirm", inbound, now, False), "opt_in")
+        return Outcome(None, HandledAs.OPT_IN)
+    return Outcome(say(rt, session, enrollment, phone, "opt_in_confirm", inbound, now, False), HandledAs.OPT_IN)
 
 
 def _unknown_sender(rt: Runtime, session: Session, inbound: Inbound, now: datetime) -> Outcome:
@@ -201,15 +203,15 @@ def _unknown_sender(rt: Runtime, session: Session, inbound: Inbound, now: dateti
     # whatever language the random code happens to look like ("ACK BZ98LE" holds "le").
     language = "en" if keywords.ack_code(inbound.body) else result.lang
     language = language if language in rt.library.content else "en"
-    if result.tier in ("emergency", "urgent"):
+    if result.tier in ESCALATED:
         esc = escalation.open_escalation(session, rt, None, inbound.id, result.tier, list(result.flags),
                                          list(result.evidence), now)
         key = REPLY_KEYS[reply_for(list(result.flags), result.tier)]
         key = key if escalation.pages_sent(session, esc) else key + "_unpaged"
         return Outcome(say(rt, session, None, inbound.from_phone, key, inbound, now, opted_out, language=language),
-                       "unknown_sender", result.tier, esc.id)
+                       HandledAs.UNKNOWN_SENDER, result.tier, esc.id)
     return Outcome(say(rt, session, None, inbound.from_phone, "unknown_sender", inbound, now, opted_out,
-                       language=language), "unknown_sender", result.tier)
+                       language=language), HandledAs.UNKNOWN_SENDER, result.tier)
 
 
 def _coordinator_ack(session: Session, coordinator: Coordinator, inbound: Inbound, code: str,
@@ -217,10 +219,10 @@ def _coordinator_ack(session: Session, coordinator: Coordinator, inbound: Inboun
     # Another clinic's escalation is "not found": its coordinators alone may acknowledge it.
     esc = session.scalars(select(Escalation).where(Escalation.code == code,
                                                    Escalation.clinic_id == coordinator.clinic_id)).first()
-    if esc is None or esc.status != "open":
+    if esc is None or esc.status != EscalationStatus.OPEN:
         text = f"ACK {code}: {'not found' if esc is None else f'already {esc.status}'}."
     else:
         escalation.acknowledge(session, esc, coordinator.name, now)
         text = f"ACK {code}: acknowledged by {coordinator.name}. Resolve it with a note in the dashboard."
     session.add(outbox_rows.reply(inbound.message_sid, coordinator.phone, text, now))
-    return Outcome(text, "coordinator", escalation_id=esc.id if esc else None)
+    return Outcome(text, HandledAs.COORDINATOR, escalation_id=esc.id if esc else None)

@@ -18,7 +18,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.outbox.states import Kind, Status
 from bot.timeutil import utcnow
+from bot.vocabulary import EnrollmentStatus, EscalationStatus, Role
 
 
 class Base(DeclarativeBase):
@@ -50,8 +52,8 @@ class Enrollment(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8))
     pathway: Mapped[str] = mapped_column(String(64))
-    # active | paused | unenrolled | completed
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    # bot.vocabulary.EnrollmentStatus
+    status: Mapped[str] = mapped_column(String(16), default=EnrollmentStatus.ACTIVE)
     # Set when Twilio rejects the number for good (21211 invalid, 21614 not mobile); a coordinator fixes it.
     phone_problem: Mapped[str | None] = mapped_column(String(100))
     # Last post-op day already written to the outbox, and when the planner should look again.
@@ -90,8 +92,7 @@ class Outbox(Base):
     key: Mapped[str] = mapped_column(String(200), unique=True)
     enrollment_id: Mapped[int | None] = mapped_column(ForeignKey("enrollments.id"), index=True)
     to_phone: Mapped[str] = mapped_column(String(20))
-    # bot.outbox.Kind
-    kind: Mapped[str] = mapped_column(String(16), default="programme")
+    kind: Mapped[str] = mapped_column(String(16), default=Kind.PROGRAMME)
     # The escalation a page is about (pages of an acknowledged escalation are cancelled through it).
     escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"), index=True)
     step: Mapped[str | None] = mapped_column(String(100))
@@ -104,8 +105,8 @@ class Outbox(Base):
     # Safety texts and pages jump the queue and ignore quiet hours and pacing.
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     due_at: Mapped[datetime] = mapped_column(DateTime)
-    # bot.outbox.Status; changed only through bot.outbox
-    status: Mapped[str] = mapped_column(String(16), default="planned")
+    # Changed only through bot.outbox
+    status: Mapped[str] = mapped_column(String(16), default=Status.PLANNED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
     # The dispatch pass that holds the claim, and until when; only that pass may send or write status.
@@ -164,7 +165,7 @@ class Inbound(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     enrollment_id: Mapped[int | None] = mapped_column(ForeignKey("enrollments.id"), index=True)
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    # keyword | answer | triage | coordinator | unknown_sender
+    # bot.vocabulary.HandledAs
     handled_as: Mapped[str | None] = mapped_column(String(32))
     tier: Mapped[str | None] = mapped_column(String(16))
     flags: Mapped[list] = mapped_column(JSON, default=list)
@@ -251,8 +252,8 @@ class Escalation(Base):
     tier: Mapped[str] = mapped_column(String(16))
     flags: Mapped[list] = mapped_column(JSON, default=list)
     evidence: Mapped[list] = mapped_column(JSON, default=list)
-    # open -> acknowledged -> resolved
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    # bot.vocabulary.EscalationStatus
+    status: Mapped[str] = mapped_column(String(16), default=EscalationStatus.OPEN)
     ladder_rank: Mapped[int] = mapped_column(Integer, default=0)
     page_round: Mapped[int] = mapped_column(Integer, default=0)
     next_page_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
@@ -309,7 +310,7 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(200), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(16), default="coordinator")
+    role: Mapped[str] = mapped_column(String(16), default=Role.COORDINATOR)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -13,6 +13,8 @@ follow them with no code of their own: texts for an option a patient lacks are n
 """
 from __future__ import annotations
 
+from bot.vocabulary import EnrollmentStatus
+
 OPTION_FIELDS = ("brace", "hip_graft", "approach", "lifting_limit_lb", "sitting_limit_min")
 APPROACHES = ("posterior", "lateral", "anterior")
 _YES = {"yes", "y", "true", "1", "on", "si", "sí"}
@@ -85,7 +87,7 @@ def change(session, rt, enrollment, raw: dict, actor: str, now) -> dict:
     options = {k: v for k, v in (enrollment.options or {}).items() if k not in given}
     options.update(clean["options"])
     enrollment.options = options
-    if enrollment.status == "active":
+    if enrollment.status == EnrollmentStatus.ACTIVE:
         # Cancel what is planned and plan again: rows whose step still applies come back (the planner
         # revives cancelled rows with the same key), the others stay cancelled.
         rows.cancel_future(session, enrollment_id=enrollment.id)

@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 from bot.audit import record
 from bot.models import Clinic, Coordinator, Escalation
 from bot.outbox import callbacks
+from bot.triage.result import Tier
+from bot.vocabulary import EscalationStatus
 
-DEFAULT_TIERS = ("emergency",)
+DEFAULT_TIERS: tuple[str, ...] = (Tier.EMERGENCY,)
 GATHER_SECONDS = 10
 
 
@@ -59,7 +61,7 @@ def pressed(session: Session, escalation_id: int, coordinator_id: int, digits: s
     if digits != "1":
         return "Not acknowledged. Press 1 to acknowledge."
     callbacks.call_answered(session, escalation_id, coordinator.phone, call_sid, now)
-    if escalation.status != "open":
+    if escalation.status != EscalationStatus.OPEN:
         return f"Already {escalation.status} by {escalation.acknowledged_by}."
     try:
         acknowledge(session, escalation, coordinator.name, now)

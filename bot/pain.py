@@ -17,7 +17,7 @@ from bot import review
 from bot.models import Enrollment, Inbound, Observation, ReviewItem
 from bot.runtime import Runtime
 from bot.timeutil import utc_to_local
-from bot.triage.result import TIER_RANK
+from bot.triage.result import ESCALATED, TIER_RANK, Tier
 
 PAIN_FLAGS = {"pain", "severe_pain"}
 SITES = (("pain", 0), ("pain_leg", 1))  # observation kind, index in the (back, leg) pair
@@ -41,8 +41,8 @@ def answer(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbou
 
     scores = found_answer.value
     others = [f for f in found.flags if f not in PAIN_FLAGS]
-    if found.tier != "emergency":  # an emergency from a combination ("9 and my leg is numb") stays
-        found.tier = max((flag_tier(f) for f in others), key=TIER_RANK.__getitem__, default="none")
+    if found.tier != Tier.EMERGENCY:  # an emergency from a combination ("9 and my leg is numb") stays
+        found.tier = max((flag_tier(f) for f in others), key=TIER_RANK.__getitem__, default=Tier.NONE)
     found.flags = others
     found.evidence = [e for e in found.evidence if e.split(":")[0] not in PAIN_FLAGS]
     rise = 0.0
@@ -53,7 +53,7 @@ def answer(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbou
         if previous is not None:
             rise = max(rise, scores[index] - previous)
         record_answer(session, found_answer.question, kind, f"{scores[index]:g}", inbound.id, now)
-    if found.tier in ("urgent", "emergency"):
+    if found.tier in ESCALATED:
         return  # the escalation and its reply take over
     top = max(v for v in scores if v is not None)
     day = (utc_to_local(now, enrollment.timezone).date() - enrollment.surgery_date).days

@@ -19,6 +19,7 @@ from bot.outbox.rows import programme_key, programme_row, revive
 from bot.pathway_model import Library, Step
 from bot.startup import bundle, make_room
 from bot.timeutil import local_to_utc, local_today, next_allowed, utcnow
+from bot.vocabulary import EnrollmentStatus
 
 
 def send_time(step: Step, surgery_date: date, day: int, zone: str, quiet: tuple[time, time]) -> datetime:
@@ -88,8 +89,8 @@ def plan(session: Session, enrollment: Enrollment, library: Library, config: dic
     enrollment.planned_through_day = max(enrollment.planned_through_day, last_day)
     if today_day >= pathway.last_day_for(settings):
         enrollment.plan_next_at = None
-        if enrollment.status == "active" and not _has_future(session, enrollment.id, now):
-            enrollment.status = "completed"
+        if enrollment.status == EnrollmentStatus.ACTIVE and not _has_future(session, enrollment.id, now):
+            enrollment.status = EnrollmentStatus.COMPLETED
     else:
         # Look again when the patient's next local day starts.
         enrollment.plan_next_at = local_to_utc(today + timedelta(days=1), time(0, 0), enrollment.timezone)

@@ -25,6 +25,7 @@ from bot.outbox.rows import programme_key
 from bot.pathway_model import Library, Step
 from bot.startup import bundle, make_room
 from bot.timeutil import local_to_utc, local_today
+from bot.vocabulary import EnrollmentStatus
 
 # Every column COPY writes: SQLAlchemy's Python-side defaults do not apply to COPY.
 COLUMNS = ("key", "enrollment_id", "to_phone", "kind", "step", "day", "content_key", "expects", "due_at",
@@ -173,7 +174,7 @@ def plan_due(session: Session, library: Library, config: dict, now: datetime, ch
     query = (select(Enrollment.id, Enrollment.phone, Enrollment.surgery_date, Enrollment.timezone,
                     Enrollment.pathway, Enrollment.clinic_id, Enrollment.planned_through_day,
                     Enrollment.created_at, Enrollment.options)
-             .where(Enrollment.plan_next_at <= now, Enrollment.status == "active")
+             .where(Enrollment.plan_next_at <= now, Enrollment.status == EnrollmentStatus.ACTIVE)
              .order_by(Enrollment.plan_next_at).limit(chunk))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=Enrollment)

@@ -23,7 +23,8 @@ from bot.runtime import Runtime
 from bot.triage import classify
 from bot.triage.benign import is_benign
 from bot.triage.catalogue import catalogue, reply_for
-from bot.triage.result import TIER_RANK
+from bot.triage.result import ESCALATED, TIER_RANK, Tier
+from bot.vocabulary import HandledAs
 
 DUPLICATE_MINUTES = 10  # a phone that resends "4 8" is one answer, not two scores
 REPLY_KEYS = {"call_911": "emergency_reply", "call_988": "crisis_reply", "call_today": "urgent_reply",
@@ -33,7 +34,7 @@ REPLY_KEYS = {"call_911": "emergency_reply", "call_988": "crisis_reply", "call_t
 @dataclass
 class Outcome:
     reply: str | None
-    handled_as: str
+    handled_as: HandledAs
     tier: str | None = None
     escalation_id: int | None = None
 
@@ -41,7 +42,7 @@ class Outcome:
 @dataclass
 class Finding:
     """What this reply amounts to, built up by the answer and triage steps."""
-    tier: str = "none"
+    tier: str = Tier.NONE
     flags: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
     key: str | None = None            # a reply chosen by the answer step
@@ -59,13 +60,13 @@ class Finding:
 
 def flag_tier(flag: str) -> str:
     entry = catalogue().get(flag)
-    return entry.tier if entry is not None else "urgent"  # an unknown item: the safer reading
+    return entry.tier if entry is not None else Tier.URGENT  # an unknown item: the safer reading
 
 
 def handle(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbound, opted_out: bool,
            now: datetime) -> Outcome:
     if _repeat_of_an_answer(session, enrollment, inbound, now):
-        return Outcome(None, "duplicate_answer")
+        return Outcome(None, HandledAs.DUPLICATE_ANSWER)
     answer = conversation.match(conversation.open_questions(session, enrollment.id), inbound.body,
                                 lambda q: len(pathway_items(rt, enrollment, q)))
     result = classify(inbound.body, enrollment.language, None)  # once per stored reply
@@ -73,7 +74,7 @@ def handle(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbou
     if answer is not None:
         _answer(rt, session, enrollment, inbound, answer, found, now)
     inbound.tier, inbound.flags, inbound.evidence = found.tier, found.flags, found.evidence
-    handled = "answer" if answer is not None else "triage"
+    handled = HandledAs.ANSWER if answer is not None else HandledAs.TRIAGE
     return _act(rt, session, enrollment, inbound, opted_out, found, handled, answer, now)
 
 
@@ -86,7 +87,7 @@ def pathway_items(rt: Runtime, enrollment: Enrollment, question: Outbox) -> tupl
 
 def _repeat_of_an_answer(session: Session, enrollment: Enrollment, inbound: Inbound, now: datetime) -> bool:
     earlier = session.scalars(select(Inbound).where(
-        Inbound.enrollment_id == enrollment.id, Inbound.id != inbound.id, Inbound.handled_as == "answer",
+        Inbound.enrollment_id == enrollment.id, Inbound.id != inbound.id, Inbound.handled_as == HandledAs.ANSWER,
         Inbound.received_at >= now - timedelta(minutes=DUPLICATE_MINUTES))).all()
     said = " ".join(inbound.body.lower().split())
     return any(" ".join(e.body.lower().split()) == said for e in earlier)
@@ -101,7 +102,7 @@ def _answer(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbo
         value = answer.value
         items = pathway_items(rt, enrollment, question)
         shown = value if isinstance(value, str) else "items:" + ",".join(map(str, value))
-        if value == "none" and found.tier != "none":
+        if value == "none" and found.tier != Tier.NONE:
             shown = "no, with more"  # "no puedo orinar": not a clean "none" (triage acts on the rest)
         conversation.record_answer(session, question, "red_flag_screen", shown, inbound.id, now)
         if value == "yes":
@@ -132,22 +133,22 @@ def _rest(body: str) -> str:
 
 
 def _act(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbound, opted_out: bool,
-         found: Finding, handled: str, answer, now: datetime) -> Outcome:
+         found: Finding, handled: HandledAs, answer, now: datetime) -> Outcome:
     def reply(key: str, due: datetime | None = None, expects: str | None = None) -> str | None:
         return say(rt, session, enrollment, enrollment.phone, key, inbound, now, opted_out, due=due,
                    expects=expects)
 
     outcome = Outcome(None, handled, found.tier)
-    if found.tier in ("urgent", "emergency"):
+    if found.tier in ESCALATED:
         esc = escalation.open_escalation(session, rt, enrollment, inbound.id, found.tier, found.flags,
                                          found.evidence, now)
         outcome.escalation_id = esc.id
-        key = found.key if found.key == "screen_yes_reply" and found.tier == "urgent" else \
+        key = found.key if found.key == "screen_yes_reply" and found.tier == Tier.URGENT else \
             REPLY_KEYS[reply_for(found.flags, found.tier)]
         paged = escalation.pages_sent(session, esc) > 0
         outcome.reply = reply(key if paged else key + "_unpaged")
         return outcome
-    reason = found.review or ("routine_reply" if found.tier == "routine" else None)
+    reason = found.review or ("routine_reply" if found.tier == Tier.ROUTINE else None)
     if reason is None and answer is None and not is_benign(inbound.body):
         reason = "free_text"
     if reason == "pain_high":  # queued with the score, found again with the answer about medicine
@@ -168,7 +169,7 @@ def _act(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbound
         return outcome
     if key is None:
         key = "ack_message"
-        outcome.handled_as = "benign"
+        outcome.handled_as = HandledAs.BENIGN
     outcome.reply = reply(key, item.due_at if item is not None else None, found.expects)
     return outcome
 

@@ -13,6 +13,7 @@ from bot.outbox import rows
 from bot.outbox.states import ASKED
 from bot.runtime import Runtime
 from bot.timeutil import utc_to_local
+from bot.vocabulary import EnrollmentStatus
 
 
 def check(rt: Runtime, now: datetime, batch: int = 500) -> int:
@@ -41,7 +42,7 @@ def check(rt: Runtime, now: datetime, batch: int = 500) -> int:
             if already is not None:
                 continue
             enrollment = session.get(Enrollment, question.enrollment_id)
-            if enrollment.status != "active":
+            if enrollment.status != EnrollmentStatus.ACTIVE:
                 continue
             review.add(session, rt, enrollment, None, "silence", now, "two check-ins in a row unanswered")
             if fatigue.day_is_full(session, enrollment, now):

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot import accounts
 from bot.clinics import clinic_by_name
 from bot.models import Clinic, User
+from bot.vocabulary import Role
 
 
 def _rt():
@@ -41,7 +42,7 @@ def user_group() -> None:
 @user_group.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True, help="Full name, shown on acknowledgements")
-@click.option("--role", type=click.Choice(["admin", "coordinator"]), default="coordinator", show_default=True)
+@click.option("--role", type=click.Choice(list(Role)), default=Role.COORDINATOR, show_default=True)
 @click.option("--clinic", "clinic_name", default=None,
               help="Clinic name; created if it does not exist (default: CLINIC_NAME)")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin")

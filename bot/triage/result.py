@@ -2,15 +2,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Tier(StrEnum):
+    """How soon a human must act on a reply. A StrEnum, so columns, JSON and the lexicons keep
+    their plain strings. Declared in ascending severity: that order is the tier order."""
+    NONE = "none"
+    ROUTINE = "routine"
+    URGENT = "urgent"
+    EMERGENCY = "emergency"
+
 
 # Ascending severity; index comparisons decide "highest tier wins".
-TIERS: tuple[str, ...] = ("none", "routine", "urgent", "emergency")
+TIERS: tuple[Tier, ...] = tuple(Tier)
 TIER_RANK: dict[str, int] = {t: i for i, t in enumerate(TIERS)}
+# The tiers that open an escalation and page the on-call ladder.
+ESCALATED = (Tier.URGENT, Tier.EMERGENCY)
 
 
 @dataclass(frozen=True)
 class TriageResult:
-    tier: str
+    tier: Tier
     flags: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
     lang: str = "en"

@@ -21,6 +21,7 @@ from bot import accounts
 from bot.audit import record
 from bot.models import AuditLog, LoginSession, User
 from bot.timeutil import utcnow
+from bot.vocabulary import Role
 from bot.web import db
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class Account(UserMixin):
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == Role.ADMIN
 
     @property
     def actor(self) -> str:

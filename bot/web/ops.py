@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.escalation import on_call_for
 from bot.models import Clinic, Heartbeat, Outbox
+from bot.outbox.states import Status
 from bot.timeutil import utcnow
 from bot.web import db, rt
 
@@ -50,7 +51,7 @@ class _OutboxCollector:
             texts.add_metric([status], count)
         yield texts
         oldest = self.session.scalar(select(func.min(Outbox.due_at)).where(
-            Outbox.status == "planned", Outbox.due_at <= utcnow()))
+            Outbox.status == Status.PLANNED, Outbox.due_at <= utcnow()))
         lag = GaugeMetricFamily("postop_dispatch_lag_seconds", "Age of the oldest due text not yet sent")
         lag.add_metric([], (utcnow() - oldest).total_seconds() if oldest else 0.0)
         yield lag

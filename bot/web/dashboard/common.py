@@ -17,9 +17,6 @@ from bot.web import db, rt
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="../templates",
                static_folder="../static", static_url_path="/static")
 
-TIER_ORDER = {"emergency": 0, "urgent": 1, "routine": 2}
-
-
 def clinic_filter(column=Enrollment.clinic_id):
     """Every query about patients goes through this: a user sees their own clinic's patients only
     (admins included; an admin of two clinics has two accounts)."""

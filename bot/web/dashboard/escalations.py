@@ -11,24 +11,26 @@ from bot.models import Coordinator, Escalation, Inbound, Outbox
 from bot.outbox import Kind, Status
 from bot.phones import mask_phone
 from bot.timeutil import utcnow
+from bot.triage.result import TIER_RANK
+from bot.vocabulary import UNRESOLVED, EscalationStatus
 from bot.web import db
-from bot.web.dashboard.common import TIER_ORDER, bp, escalation_scope, get_escalation, when
+from bot.web.dashboard.common import bp, escalation_scope, get_escalation, when
 
 RESOLVED_SHOWN = 20
 REFRESH_SECONDS = 20
 
 
 def queue(session) -> dict:
-    rows = session.execute(escalation_scope().where(Escalation.status.in_(("open", "acknowledged")))).all()
-    resolved = session.execute(escalation_scope().where(Escalation.status == "resolved")
+    rows = session.execute(escalation_scope().where(Escalation.status.in_(UNRESOLVED))).all()
+    resolved = session.execute(escalation_scope().where(Escalation.status == EscalationStatus.RESOLVED)
                                .order_by(Escalation.resolved_at.desc()).limit(RESOLVED_SHOWN)).all()
     inbound_ids = [r[0].inbound_id for r in [*rows, *resolved] if r[0].inbound_id]
     texts = dict(session.execute(select(Inbound.id, Inbound.body).where(Inbound.id.in_(inbound_ids))).all()) \
         if inbound_ids else {}
-    key = lambda r: (TIER_ORDER.get(r[0].tier, 9), r[0].created_at)  # noqa: E731
+    key = lambda r: (-TIER_RANK.get(r[0].tier, 0), r[0].created_at)  # noqa: E731
     now = utcnow()
-    return {"open": sorted([r for r in rows if r[0].status == "open"], key=key),
-            "acknowledged": sorted([r for r in rows if r[0].status == "acknowledged"], key=key),
+    return {"open": sorted([r for r in rows if r[0].status == EscalationStatus.OPEN], key=key),
+            "acknowledged": sorted([r for r in rows if r[0].status == EscalationStatus.ACKNOWLEDGED], key=key),
             "resolved": resolved, "texts": texts, "now": now, "next_page_in": escalations.next_page_in}
 
 

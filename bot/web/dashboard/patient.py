@@ -14,13 +14,14 @@ from bot.audit import record
 from bot.messages import settings_for
 from bot.models import Enrollment, Escalation, Inbound, Observation, OptOut, Outbox, ReviewItem
 from bot.outbox import rows as outbox_rows
+from bot.outbox.states import LIVE, Kind, Status
 from bot.timeutil import local_today, utcnow
 from bot.web import db, rt
 from bot.web.dashboard.common import bp, get_patient, pain_chart, pain_value
 
 THREAD_LIMIT = 300
 ONEOFF_MAX = 640  # four SMS segments: enough for a note, short enough to read on a phone
-SHOWN = ("sending", "sent", "delivered", "undelivered", "failed")
+SHOWN = (Status.SENDING, Status.SENT, Status.DELIVERED, Status.UNDELIVERED, Status.FAILED)
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Message:
 
 def thread(session, enrollment_id: int) -> list[Message]:
     # A coordinator's own text shows at once, queued; pages and calls went to coordinators, not her.
-    shown = or_(Outbox.status.in_(SHOWN), and_(Outbox.kind == "oneoff", Outbox.status.in_(("planned", "sending"))))
+    shown = or_(Outbox.status.in_(SHOWN), and_(Outbox.kind == Kind.ONEOFF, Outbox.status.in_(LIVE)))
     out = session.scalars(select(Outbox).where(Outbox.enrollment_id == enrollment_id, shown,
                                                Outbox.kind.not_in(("page", "call")))
                           .order_by(Outbox.sent_at.desc(), Outbox.id.desc()).limit(THREAD_LIMIT))

@@ -15,14 +15,15 @@ from sqlalchemy import case, exists, func, or_, select
 
 from bot import identity
 from bot.models import Enrollment, Escalation, Inbound, Observation, OptOut, Outbox
+from bot.outbox.states import ASKED
 from bot.timeutil import local_today
+from bot.vocabulary import LIVE_ENROLLMENT, UNRESOLVED, EnrollmentStatus, EscalationStatus
 from bot.web import db
 from bot.web.dashboard.common import bp, clinic_filter, pain_value, sparkline
 
 PAGE_SIZE = 100
 TREND_POINTS = 14
-STATUSES = ("live", "active", "paused", "unenrolled", "completed", "all")
-UNRESOLVED = ("open", "acknowledged")
+STATUSES = ("live", *EnrollmentStatus, "all")
 
 
 @dataclass
@@ -54,7 +55,7 @@ def _flagged():
 def filtered_query(q: str, status: str, flagged: bool, open_only: bool):
     query = select(Enrollment).where(clinic_filter())
     if status == "live":
-        query = query.where(Enrollment.status.in_(("active", "paused")))
+        query = query.where(Enrollment.status.in_(LIVE_ENROLLMENT))
     elif status != "all":
         query = query.where(Enrollment.status == status)
     condition = identity.search_condition(q.strip())
@@ -86,13 +87,13 @@ def build_rows(session, enrollments: list[Enrollment], today: date | None = None
     escalations: dict[int, tuple[int, bool]] = {}
     for enrollment_id, count, urgent_open in session.execute(
             select(Escalation.enrollment_id, func.count(Escalation.id),
-                   func.sum(case((Escalation.status == "open", 1), else_=0)))
+                   func.sum(case((Escalation.status == EscalationStatus.OPEN, 1), else_=0)))
             .where(Escalation.enrollment_id.in_(ids), Escalation.status.in_(UNRESOLVED))
             .group_by(Escalation.enrollment_id)):
         escalations[enrollment_id] = (count, bool(urgent_open))
     questions = (select(Outbox.enrollment_id, func.count(Outbox.id), func.count(Outbox.answered_at))
                  .where(Outbox.enrollment_id.in_(ids), Outbox.kind == "programme", Outbox.expects.is_not(None),
-                        Outbox.status.in_(("sent", "delivered")))
+                        Outbox.status.in_(ASKED))
                  .group_by(Outbox.enrollment_id))
     asked = {eid: (n, answered) for eid, n, answered in session.execute(questions)}
     opted = set(session.scalars(select(OptOut.phone).where(OptOut.phone.in_([e.phone for e in enrollments]))))

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot import inbound, page_calls
 from bot.models import Coordinator, Inbound, Outbox
 from bot.outbox import Kind
+from bot.outbox.states import ASKED
 from bot.timeutil import utcnow
 from bot.web import db, rt
 from bot.web.dashboard.common import bp
@@ -29,7 +30,7 @@ def coordinator_phones(session) -> list[dict]:
                                                             Coordinator.active.is_(True)).order_by(Coordinator.id)):
         # Pages, calls, and our answers to their ACKs.
         got = session.scalars(select(Outbox).where(Outbox.to_phone == person.phone,
-                                                   Outbox.status.in_(("sent", "delivered")))
+                                                   Outbox.status.in_(ASKED))
                               .order_by(Outbox.sent_at, Outbox.id)).all()
         sent = session.scalars(select(Inbound).where(Inbound.from_phone == person.phone)
                                .order_by(Inbound.received_at, Inbound.id)).all()

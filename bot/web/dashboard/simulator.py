@@ -13,7 +13,9 @@ from sqlalchemy import select
 from bot import dispatch, inbound
 from bot.models import Enrollment, Inbound, OptOut, Outbox
 from bot.outbox import lifecycle
+from bot.outbox.states import ASKED, Status
 from bot.timeutil import utcnow
+from bot.vocabulary import LIVE_ENROLLMENT
 from bot.web import db, rt
 from bot.web.dashboard.common import bp, get_patient, visible_enrollments
 
@@ -30,19 +32,19 @@ def _require_simulator() -> None:
 def simulator():
     _require_simulator()
     session = db()
-    patients = list(session.scalars(visible_enrollments().where(Enrollment.status.in_(("active", "paused")))
+    patients = list(session.scalars(visible_enrollments().where(Enrollment.status.in_(LIVE_ENROLLMENT))
                                     .order_by(Enrollment.id.desc()).limit(500)))
     chosen = request.args.get("patient", type=int)
     enrollment = get_patient(chosen) if chosen else (patients[0] if patients else None)
     texts, replies, upcoming = [], [], None
     if enrollment is not None:
         texts = list(session.scalars(select(Outbox).where(Outbox.to_phone == enrollment.phone, Outbox.kind != "page",
-                                                          Outbox.status.in_(("sent", "delivered")))
+                                                          Outbox.status.in_(ASKED))
                                      .order_by(Outbox.sent_at, Outbox.id)))
         replies = list(session.scalars(select(Inbound).where(Inbound.from_phone == enrollment.phone)
                                        .order_by(Inbound.received_at, Inbound.id)))
         upcoming = session.scalars(select(Outbox).where(Outbox.enrollment_id == enrollment.id,
-                                                        Outbox.status == "planned")
+                                                        Outbox.status == Status.PLANNED)
                                    .order_by(Outbox.due_at).limit(1)).first()
     phone = sorted([("out", t.sent_at or t.due_at, t) for t in texts] + [("in", r.received_at, r) for r in replies],
                    key=lambda item: item[1])
@@ -94,7 +96,7 @@ def simulator_next(enrollment_id: int):
     _require_simulator()
     enrollment = get_patient(enrollment_id)
     row = db().execute(select(Outbox.id, Outbox.due_at, Outbox.step)
-                       .where(Outbox.enrollment_id == enrollment.id, Outbox.status == "planned")
+                       .where(Outbox.enrollment_id == enrollment.id, Outbox.status == Status.PLANNED)
                        .order_by(Outbox.due_at).limit(1)).first()
     db().rollback()  # end the read before dispatch writes (SQLite allows one writer)
     if row is None:
