@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import db
 from bot.pathway_model import Library
+from bot.transport import Transport
 
 
 @dataclass
@@ -21,7 +22,7 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     library: Library
-    transport: object
+    transport: Transport
     # The work kick_urgent and kick_inbound start (sending pages and safety texts; acting on stored
     # replies), given by bot/boot.py: this module sits below the code that calls them.
     urgent_work: Callable[[Runtime], object]

@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Protocol
 
 import requests
 from twilio.base.exceptions import TwilioRestException
@@ -83,8 +84,23 @@ class SendResult:
     status: str
 
 
+class Transport(Protocol):
+    """What sends: texts (`send`), page calls (`call`), and the message log an in-doubt send is
+    checked against (`find_sent`). Each raises TransportError, whose `permanent` says whether
+    trying again can help. `sender` names the pacing bucket; `simulated` says nothing reaches a phone."""
+
+    simulated: bool
+    sender: str
+
+    def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult: ...
+
+    def call(self, to: str, twiml: str, status_callback: str | None = None) -> SendResult: ...
+
+    def find_sent(self, to: str, body: str, since: datetime) -> list[SendResult]: ...
+
+
 class TwilioTransport:
-    simulated = False
+    simulated: bool = False
 
     def __init__(self, config: dict):
         self.from_number = config["TWILIO_FROM_NUMBER"]
@@ -148,8 +164,8 @@ class TwilioTransport:
 class SimulatorTransport:
     """No Twilio credentials: texts go to the local phone simulator only. Nothing reaches a phone."""
 
-    simulated = True
-    sender = "simulator"
+    simulated: bool = True
+    sender: str = "simulator"
 
     def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
         # The words are on the dashboard's phone simulator page, not in the log.
@@ -165,5 +181,5 @@ class SimulatorTransport:
         return []
 
 
-def make_transport(config: dict) -> TwilioTransport | SimulatorTransport:
+def make_transport(config: dict) -> Transport:
     return SimulatorTransport() if config["SIMULATOR"] else TwilioTransport(config)
