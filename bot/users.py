@@ -42,7 +42,7 @@ def user_group() -> None:
 @user_group.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True, help="Full name, shown on acknowledgements")
-@click.option("--role", type=click.Choice(list(Role)), default=Role.COORDINATOR, show_default=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.COORDINATOR.value, show_default=True)
 @click.option("--clinic", "clinic_name", default=None,
               help="Clinic name; created if it does not exist (default: CLINIC_NAME)")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin")
