@@ -7,13 +7,16 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import db
 from bot.pathway_model import Library
-from bot.transport import Transport
+
+if TYPE_CHECKING:  # the annotation only: importing the runtime loads no twilio
+    from bot.transport import Transport
 
 
 @dataclass
