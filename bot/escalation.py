@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from bot import oncall, page_calls
 from bot.audit import record
+from bot.clinic_hours import for_clinic
 from bot.clinics import default_clinic
 from bot.identity import page_name
 from bot.models import Clinic, Coordinator, Enrollment, Escalation, Outbox
-from bot.outbox import Kind, rows
+from bot.outbox import Kind, callbacks, rows
 from bot.runtime import Runtime
 from bot.timeutil import utcnow
 from bot.vocabulary import EscalationStatus
@@ -40,8 +41,6 @@ def timeout(rt: Runtime, tier: str) -> timedelta:
 
 def clinic_zone(session: Session, clinic_id: int | None, config: dict) -> str:
     """The zone a clinic's shifts are written in (its `timezone` setting, else CLINIC_TIMEZONE/DEFAULT_TIMEZONE)."""
-    from bot.clinic_hours import for_clinic
-
     return for_clinic(session.get(Clinic, clinic_id) if clinic_id is not None else None, config).timezone
 
 
@@ -151,6 +150,28 @@ def acknowledge(session: Session, escalation: Escalation, actor: str, now: datet
     escalation.next_page_at = None
     rows.cancel_pages(session, escalation.id)
     record(session, actor, "escalation_acknowledged", f"escalation:{escalation.id}")
+
+
+def acknowledge_by_call(session: Session, escalation_id: int, coordinator_id: int, digits: str, call_sid: str,
+                        now: datetime) -> str:
+    """A key pressed during the call. Returns what to say back. Only a coordinator of the
+    escalation's own clinic can acknowledge (as by text)."""
+    escalation = session.get(Escalation, escalation_id)
+    coordinator = session.get(Coordinator, coordinator_id)
+    if escalation is None or coordinator is None or coordinator.clinic_id != escalation.clinic_id:
+        return "This page was not found."
+    if digits != "1":
+        return "Not acknowledged. Press 1 to acknowledge."
+    callbacks.call_answered(session, escalation_id, coordinator.phone, call_sid, now)
+    if escalation.status != EscalationStatus.OPEN:
+        return f"Already {escalation.status} by {escalation.acknowledged_by}."
+    try:
+        acknowledge(session, escalation, coordinator.name, now)
+    except EscalationError:
+        return "This page is no longer open."
+    record(session, coordinator.name, "acknowledged_by_call", f"escalation:{escalation.id}",
+           {"call_sid": call_sid})
+    return f"Acknowledged by {coordinator.name}. Paging stopped. Thank you."
 
 
 def resolve(session: Session, escalation: Escalation, actor: str, note: str, now: datetime) -> None:

@@ -2,23 +2,20 @@
 unacknowledged after the first rung (an SMS at 3 a.m. is easy to sleep through).
 
 The call reads the tier, the patient's first name and last initial, and the code, and asks to press
-1; pressing 1 acknowledges the escalation in that coordinator's name, exactly like `ACK <code>`.
+1; pressing 1 acknowledges the escalation in that coordinator's name, exactly like `ACK <code>`
+(`escalation.acknowledge_by_call`).
 Which tiers get calls is a per-clinic setting (`page_calls`, a list of tiers; emergencies only by
 default). The call is an outbox row of kind `call` whose body is its TwiML: it is claimed, sent,
 retried and recorded like any page; Twilio's call status callback records its outcome.
 """
 from __future__ import annotations
 
-from datetime import datetime
 from xml.sax.saxutils import escape, quoteattr
 
 from sqlalchemy.orm import Session
 
-from bot.audit import record
-from bot.models import Clinic, Coordinator, Escalation
-from bot.outbox import callbacks
+from bot.models import Clinic, Escalation
 from bot.triage.result import Tier
-from bot.vocabulary import EscalationStatus
 
 DEFAULT_TIERS: tuple[str, ...] = (Tier.EMERGENCY,)
 GATHER_SECONDS = 10
@@ -46,27 +43,3 @@ def twiml(escalation: Escalation, patient: str, clinic_name: str, action_url: st
     return (f'<Response><Gather numDigits="1" timeout="{GATHER_SECONDS}" action={quoteattr(action_url)} '
             f'method="POST">{say}<Pause length="1"/>{say}</Gather>'
             "<Say>No key pressed. The page goes on.</Say></Response>")
-
-
-def pressed(session: Session, escalation_id: int, coordinator_id: int, digits: str, call_sid: str,
-            now: datetime) -> str:
-    """A key pressed during the call. Returns what to say back. Only a coordinator of the
-    escalation's own clinic can acknowledge (as by text)."""
-    from bot.escalation import EscalationError, acknowledge
-
-    escalation = session.get(Escalation, escalation_id)
-    coordinator = session.get(Coordinator, coordinator_id)
-    if escalation is None or coordinator is None or coordinator.clinic_id != escalation.clinic_id:
-        return "This page was not found."
-    if digits != "1":
-        return "Not acknowledged. Press 1 to acknowledge."
-    callbacks.call_answered(session, escalation_id, coordinator.phone, call_sid, now)
-    if escalation.status != EscalationStatus.OPEN:
-        return f"Already {escalation.status} by {escalation.acknowledged_by}."
-    try:
-        acknowledge(session, escalation, coordinator.name, now)
-    except EscalationError:
-        return "This page is no longer open."
-    record(session, coordinator.name, "acknowledged_by_call", f"escalation:{escalation.id}",
-           {"call_sid": call_sid})
-    return f"Acknowledged by {coordinator.name}. Paging stopped. Thank you."

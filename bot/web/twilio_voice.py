@@ -7,7 +7,7 @@ from xml.sax.saxutils import escape
 
 from flask import Response, request
 
-from bot import page_calls
+from bot import escalation
 from bot.outbox import callbacks
 from bot.timeutil import utcnow
 from bot.web import db
@@ -29,7 +29,7 @@ def voice_gather():
     if not _CALL_SID.fullmatch(call_sid) or escalation_id is None or coordinator_id is None:
         return bad_request("CallSid, escalation_id and coordinator_id are required")
     session = db()
-    said = page_calls.pressed(session, escalation_id, coordinator_id, digits[:4], call_sid, utcnow())
+    said = escalation.acknowledge_by_call(session, escalation_id, coordinator_id, digits[:4], call_sid, utcnow())
     session.commit()
     return Response(f"<Response><Say>{escape(said)}</Say></Response>", mimetype="text/xml")
 

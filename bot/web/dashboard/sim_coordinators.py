@@ -11,7 +11,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
 
-from bot import inbound, page_calls
+from bot import escalation, inbound
 from bot.models import Coordinator, Inbound, Outbox
 from bot.outbox import Kind
 from bot.outbox.states import ASKED
@@ -73,7 +73,7 @@ def simulator_press(outbox_id: int):
     person = session.scalars(select(Coordinator).where(Coordinator.phone == row.to_phone)).first() if row else None
     if row is None or row.kind != Kind.CALL or person is None or person.clinic_id != user_clinic().id:
         abort(404)
-    said = page_calls.pressed(session, row.escalation_id, person.id, "1", row.twilio_sid or "", utcnow())
+    said = escalation.acknowledge_by_call(session, row.escalation_id, person.id, "1", row.twilio_sid or "", utcnow())
     session.commit()
     flash(f"{person.name}'s phone: {said}", "ok")
     return redirect(url_for("dashboard.simulator", patient=request.form.get("patient", type=int)) + "#coordinators")
