@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from bot import content_check, content_rules, pathways
+from bot.messages import day_values
 from bot.planner import send_time
 from bot.sms import is_gsm7, segments
 from bot.timeutil import utc_to_local
@@ -170,7 +171,7 @@ def preview_command(pathway_id: str, language: str, surgery_date: str | None, zo
         for step in steps:
             local = utc_to_local(send_time(step, surgery, day, zone, quiet), zone)
             message = messages.get(step.message)
-            values = {**base, "day": day, "week": day // 7 + 1}  # as bot.messages.values_for
+            values = base | day_values(day)
             text = content_check.fill(message.text, values) if message else (
                 f"(missing: no {step.message!r} in {language})")
             count = segments(text)

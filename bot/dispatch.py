@@ -18,14 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import pacing, review
-from bot.messages import values_for
+from bot.messages import render
 from bot.models import Enrollment, Escalation, OptOut, Outbox
 from bot.outbox import Kind, Status, lifecycle, liveness
 from bot.outbox.rows import cancel_future
 from bot.recovery import recover
 from bot.runtime import Runtime
 from bot.sms import segments
-from bot.timeutil import next_allowed, utc_to_local, utcnow
+from bot.timeutil import next_allowed, utcnow
 from bot.transport import BAD_NUMBER, OPTED_OUT, TransportError
 from bot.triage.result import Tier
 from bot.vocabulary import EnrollmentStatus, EscalationStatus
@@ -125,9 +125,7 @@ def send(run: Pass, row_id: int) -> SendOutcome:
         if reason:
             return reason
         if row.body is None:
-            values = values_for(rt.library, enrollment, rt.config["CLINIC_NAME"], rt.config["CLINIC_PHONE"],
-                                utc_to_local(run.now(), enrollment.timezone).date())
-            row.body = rt.library.render(enrollment.language, row.content_key, values)
+            row.body = render(rt, enrollment.language, row.content_key, enrollment, run.now())
         is_call = row.kind == Kind.CALL
         row.segments = None if is_call else segments(row.body)
         to, body, urgent, segs = row.to_phone, row.body, row.urgent, row.segments

@@ -20,6 +20,7 @@ from bot.audit import record
 from bot.clinic_hours import for_clinic
 from bot.clinics import default_clinic
 from bot.identity import page_name
+from bot.messages import render
 from bot.models import Clinic, Coordinator, Enrollment, Escalation, Outbox
 from bot.outbox import Kind, callbacks, rows
 from bot.runtime import Runtime
@@ -100,9 +101,8 @@ def _page(session: Session, rt: Runtime, escalation: Escalation, enrollment: Enr
     link = rt.public_url(f"/dashboard/escalations/{escalation.id}") or ""
     values = {"tier": escalation.tier.upper(), "flags": ", ".join(escalation.flags) or "unclear reply",
               "first_name": page_name(enrollment),
-              "enrollment_id": enrollment.id if enrollment else "-", "code": escalation.code, "link": link,
-              "clinic_name": rt.config["CLINIC_NAME"], "clinic_phone": rt.config["CLINIC_PHONE"]}
-    body = rt.library.render("en", "page", values)
+              "enrollment_id": enrollment.id if enrollment else "-", "code": escalation.code, "link": link}
+    body = render(rt, "en", "page", **values)  # no patient: the deployment's clinic name and phone
     calls = page_calls.wanted(session, escalation)
     for coordinator in coordinators:
         session.add(rows.page(escalation.id, escalation.page_round, coordinator.id, coordinator.phone, body, now,

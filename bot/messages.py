@@ -1,9 +1,10 @@
 """Turning a content key into the words one patient reads."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from bot.pathway_model import Library
+from bot.timeutil import utc_to_local
 
 # Texts the service sends on its own (not from a schedule), with the extra values each may use.
 SYSTEM_KEYS: dict[str, set[str]] = {
@@ -57,10 +58,15 @@ def settings_for(library: Library, enrollment) -> dict:
     return values
 
 
-def values_for(library: Library, enrollment, clinic_name: str, clinic_phone: str,
-               today: date | None = None) -> dict:
-    """Everything a placeholder may refer to: settings, the patient's name, the clinic's contacts."""
-    values = settings_for(library, enrollment)
+def values_for(rt, enrollment, today: date | None = None) -> dict:
+    """Everything a placeholder may refer to: the settings (settings_for), the patient's first name,
+    the clinic's name and phone (the patient's clinic's where it has them, else CLINIC_NAME and
+    CLINIC_PHONE), and with `today` the post-op day and week. With no patient (a text from an
+    unknown number, a coordinator's page): the deployment's clinic name and phone alone."""
+    clinic_name, clinic_phone = rt.config["CLINIC_NAME"], rt.config["CLINIC_PHONE"]
+    if enrollment is None:
+        return {"first_name": "", "clinic_name": clinic_name, "clinic_phone": clinic_phone}
+    values = settings_for(rt.library, enrollment)
     clinic = enrollment.clinic
     if clinic is not None:
         clinic_name = clinic.name or clinic_name
@@ -68,6 +74,17 @@ def values_for(library: Library, enrollment, clinic_name: str, clinic_phone: str
     values.update(first_name=enrollment.first_name, clinic_name=clinic_name,
                   clinic_phone=clinic_phone)
     if today is not None:
-        day = (today - enrollment.surgery_date).days
-        values.update(day=day, week=day // 7 + 1)
+        values.update(day_values((today - enrollment.surgery_date).days))
     return values
+
+
+def day_values(day: int) -> dict:
+    """The {day} and {week} placeholders of a post-op day (days 0-6 are week 1)."""
+    return {"day": day, "week": day // 7 + 1}
+
+
+def render(rt, language: str, key: str, enrollment=None, now: datetime | None = None, **extra) -> str:
+    """The one way to turn a content key into the words someone reads: values_for the patient (their
+    day counted in their own time zone at `now`), then `extra` over them."""
+    today = utc_to_local(now, enrollment.timezone).date() if enrollment is not None and now is not None else None
+    return rt.library.render(language, key, values_for(rt, enrollment, today) | extra)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.messages import values_for
+from bot.messages import render
 from bot.models import Enrollment, Inbound
 from bot.outbox import rows as outbox_rows
 from bot.outbox.states import Kind
@@ -27,9 +27,9 @@ def read_when(rt: Runtime, language: str, due: datetime, now: datetime, timezone
     patient's time zone: the same moment the review item is due."""
     local_due, local_now = utc_to_local(due, timezone), utc_to_local(now, timezone)
     days = (local_due.date() - local_now.date()).days
-    weekday = rt.library.render(language, "weekdays", {}).split()[local_due.weekday()]
+    weekday = render(rt, language, "weekdays").split()[local_due.weekday()]
     key = "read_today" if days == 0 else "read_tomorrow" if days == 1 else "read_weekday"
-    return rt.library.render(language, key, {"time": _clock(local_due, language), "weekday": weekday})
+    return render(rt, language, key, time=_clock(local_due, language), weekday=weekday)
 
 
 def language_of(enrollment: Enrollment | None, fallback: str = "en") -> str:
@@ -45,17 +45,9 @@ def say(rt: Runtime, session: Session, enrollment: Enrollment | None, phone: str
     if opted_out and not force:
         return None
     language = language or language_of(enrollment)
-    if enrollment is not None:
-        values = values_for(rt.library, enrollment, rt.config["CLINIC_NAME"], rt.config["CLINIC_PHONE"],
-                            utc_to_local(now, enrollment.timezone).date())
-        timezone = enrollment.timezone
-    else:
-        values = {"first_name": "", "clinic_name": rt.config["CLINIC_NAME"],
-                  "clinic_phone": rt.config["CLINIC_PHONE"]}
-        timezone = rt.config["CLINIC_HOURS"].timezone
-    if due is not None:
-        values["read_when"] = read_when(rt, language, due, now, timezone)
-    body = rt.library.render(language, key, values)
+    timezone = enrollment.timezone if enrollment is not None else rt.config["CLINIC_HOURS"].timezone
+    extra = {"read_when": read_when(rt, language, due, now, timezone)} if due is not None else {}
+    body = render(rt, language, key, enrollment, now, **extra)
     session.add(outbox_rows.reply(inbound.message_sid, phone, body, now, enrollment.id if enrollment else None,
                                   key, expects, kind))
     return body

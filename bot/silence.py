@@ -7,12 +7,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from bot import fatigue, review
-from bot.messages import values_for
+from bot.messages import render
 from bot.models import Enrollment, Inbound, Outbox, ReviewItem
 from bot.outbox import rows
 from bot.outbox.states import ASKED
 from bot.runtime import Runtime
-from bot.timeutil import utc_to_local
 from bot.vocabulary import EnrollmentStatus
 
 
@@ -47,10 +46,8 @@ def check(rt: Runtime, now: datetime, batch: int = 500) -> int:
             review.add(session, rt, enrollment, None, "silence", now, "two check-ins in a row unanswered")
             if fatigue.day_is_full(session, enrollment, now):
                 continue  # no fourth text today (the review item still reaches a person)
-            values = values_for(rt.library, enrollment, rt.config["CLINIC_NAME"], rt.config["CLINIC_PHONE"],
-                                utc_to_local(now, enrollment.timezone).date())
             session.add(rows.nudge(enrollment.id, question.id, enrollment.phone,
-                                   rt.library.render(enrollment.language, "silence_nudge", values), now))
+                                   render(rt, enrollment.language, "silence_nudge", enrollment, now), now))
             nudged += 1
     return nudged
 
