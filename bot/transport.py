@@ -7,6 +7,7 @@ texts as delivered to the local phone simulator and says so loudly.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import uuid
 from dataclasses import dataclass
@@ -63,9 +64,15 @@ class _HttpClient(TwilioHttpClient):
     """twilio's own HTTP client, keeping each thread's last response (its headers carry
     Retry-After, which TwilioRestException does not); dispatch sends from several threads."""
 
-    def __init__(self, timeout: float):
+    def __init__(self, timeout: float, base_url: str):
         super().__init__(timeout=timeout)
         self._mine = threading.local()
+        # requests reads the proxy and CA-bundle variables from the environment on every request
+        # (two walks of os.environ, about a fifth of a text's CPU in the clock); they are read once
+        # here instead, for the one host this client talks to.
+        self.proxy = requests.utils.get_environ_proxies(base_url)
+        self.session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        self.session.trust_env = False
 
     def request(self, *args, **kwargs):
         self._mine.response = None
@@ -106,7 +113,7 @@ class TwilioTransport:
         self.from_number = config["TWILIO_FROM_NUMBER"]
         self.service_sid = config["TWILIO_MESSAGING_SERVICE_SID"]
         self.sender = self.service_sid or self.from_number
-        self.http = _HttpClient(timeout=config.get("TWILIO_TIMEOUT_SECONDS") or 10.0)
+        self.http = _HttpClient(config.get("TWILIO_TIMEOUT_SECONDS") or 10.0, config["TWILIO_API_BASE_URL"])
         self.client = Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], http_client=self.http)
         # Every v2010 resource (Messages included) is built on this base URL.
         self.client.api.base_url = config["TWILIO_API_BASE_URL"]

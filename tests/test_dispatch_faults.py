@@ -111,3 +111,16 @@ def test_two_dispatchers_and_a_twilio_hang_longer_than_the_lease(rt, config, fak
     finally:
         first.dispose()
         second.dispose()
+
+
+def test_a_proxy_set_in_the_environment_is_used_for_twilio(monkeypatch, rt):
+    # Read once when the transport is built (requests would walk the environment on every send).
+    from bot.transport import TwilioTransport
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.org:3128")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/clinic-proxy.pem")
+    behind = TwilioTransport({**rt.config, "TWILIO_API_BASE_URL": "https://api.twilio.com"})
+    assert behind.http.proxy["https"] == "http://proxy.example.org:3128"
+    assert behind.http.session.verify == "/etc/ssl/certs/clinic-proxy.pem"
+    monkeypatch.setenv("NO_PROXY", "api.twilio.com")
+    assert "https" not in TwilioTransport({**rt.config, "TWILIO_API_BASE_URL": "https://api.twilio.com"}).http.proxy
