@@ -10,6 +10,15 @@ from bot.audit import record
 from bot.models import Clinic
 
 
+def in_clinic(model, clinic_id: int | None):
+    """The one clinic-scope rule, for every query about a clinic's rows (patients, escalations, users,
+    API tokens): the rows of `model` that belong to this clinic. An escalation belongs to the clinic
+    whose coordinators it pages (Escalation.clinic_id: the patient's clinic, the default clinic for a
+    sender we do not know), so whoever is paged for it sees it and may acknowledge it, and nobody else.
+    A user without a clinic (made before clinics existed) sees the rows without one."""
+    return model.clinic_id.is_(None) if clinic_id is None else model.clinic_id == clinic_id
+
+
 def clinic_by_name(session: Session, name: str, create: bool, phone: str | None = None) -> Clinic | None:
     clinic = session.scalars(select(Clinic).where(func.lower(Clinic.name) == name.strip().lower())).first()
     if clinic is None and create:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import accounts, escalation
 from bot import enrollment as enrollments
+from bot.clinics import in_clinic
 from bot.models import Enrollment, Escalation, OptOut
 from bot.phones import mask_phone
 from bot.timeutil import utcnow
@@ -63,8 +64,10 @@ def _enrollment_error(e: enrollments.EnrollmentError):
     return _error(e.status, e.errors)
 
 
-def _visible(query):
-    return query.where(Enrollment.clinic_id == g.api_clinic) if g.api_clinic is not None else query
+def _visible(query, model=Enrollment):
+    """A clinic's token sees its clinic's rows (bot.clinics.in_clinic, as the dashboard); the
+    deployment's API_TOKEN sees every clinic's."""
+    return query if g.api_clinic is None else query.where(in_clinic(model, g.api_clinic))
 
 
 def _describe(session, rows: list[Enrollment]) -> list[dict]:
@@ -139,10 +142,7 @@ def change_enrollment(enrollment_id: int, action: str):
 
 
 def _escalation(escalation_id: int) -> Escalation:
-    query = select(Escalation).where(Escalation.id == escalation_id)
-    if g.api_clinic is not None:
-        query = query.where(Escalation.clinic_id == g.api_clinic)
-    found = db().scalars(query).first()
+    found = db().scalars(_visible(select(Escalation).where(Escalation.id == escalation_id), Escalation)).first()
     if found is None:
         raise enrollments.EnrollmentError([f"escalation {escalation_id}: not found"], status=404)
     return found
@@ -151,11 +151,9 @@ def _escalation(escalation_id: int) -> Escalation:
 @bp.get("/escalations")
 @token_required
 def list_escalations():
-    query = select(Escalation).order_by(Escalation.created_at)
+    query = _visible(select(Escalation).order_by(Escalation.created_at), Escalation)
     if status := request.args.get("status"):
         query = query.where(Escalation.status == status)
-    if g.api_clinic is not None:
-        query = query.where(Escalation.clinic_id == g.api_clinic)
     now = utcnow()
     return jsonify(escalations=[escalation.describe(e, now) for e in db().scalars(query)])
 

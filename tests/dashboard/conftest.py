@@ -10,6 +10,7 @@ import pytest
 
 from bot.accounts import create_user
 from bot.app import create_app
+from bot.clinics import default_clinic
 from bot.dispatch import dispatch_urgent
 from bot.models import Clinic, Escalation, Inbound, Observation, Outbox
 from bot.timeutil import utcnow
@@ -135,8 +136,10 @@ def add_escalation(rt, enrollment, tier: str = "emergency", code: str = "ABC234"
                    status: str = "open", inbound_id: int | None = None) -> int:
     now = utcnow()
     with rt.session() as s:
+        clinic_id = s.get(type(enrollment), enrollment.id).clinic_id if enrollment else None
+        # As bot.escalation.open_escalation: a sender we do not know is the default clinic's.
         row = Escalation(code=code, enrollment_id=enrollment.id if enrollment else None, inbound_id=inbound_id,
-                         clinic_id=s.get(type(enrollment), enrollment.id).clinic_id if enrollment else None,
+                         clinic_id=clinic_id if clinic_id is not None else default_clinic(s, rt.config).id,
                          tier=tier, flags=["chest_pain"], evidence=["chest_pain: 'chest pain'"], status=status,
                          created_at=now - timedelta(minutes=minutes_ago), page_round=1, ladder_rank=1,
                          next_page_at=now + timedelta(minutes=2) if status == "open" else None)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot.accounts import create_token
 from bot.models import ApiToken, Enrollment, Outbox
 from tests.dashboard.conftest import add_escalation, add_patient, post
 
@@ -42,10 +43,36 @@ def test_roster_and_queue_list_only_the_clinics_own(rt, accounts, coord_client, 
     assert "AAA222" in queue and "BBB333" not in queue
 
 
-def test_an_escalation_from_an_unknown_number_reaches_every_clinic(rt, accounts, coord_client, other_client):
-    add_escalation(rt, None, code="UNK777")
+def test_an_escalation_from_an_unknown_number_is_the_default_clinics_alone(rt, accounts, coord_client, other_client):
+    # The default clinic (CLINIC_NAME, Riverside) is paged for it; Hillcrest neither reads the stranger's
+    # text nor acknowledges it (which would stop Riverside's pages).
+    esc = add_escalation(rt, None, code="UNK777")
     assert "UNK777" in coord_client.get("/dashboard/escalations").get_data(as_text=True)
-    assert "UNK777" in other_client.get("/dashboard/escalations").get_data(as_text=True)
+    assert "UNK777" not in other_client.get("/dashboard/escalations").get_data(as_text=True)
+    assert other_client.get(f"/dashboard/escalations/{esc}").status_code == 404
+    assert post(other_client, f"/dashboard/escalations/{esc}/ack").status_code == 404
+
+
+def test_the_api_and_the_dashboard_show_each_clinic_the_same_escalations(rt, client, accounts, coord_client,
+                                                                         other_client):
+    ana = add_patient(rt, accounts.clinic_a, name="Anabel", phone="+12025550143")
+    bo = add_patient(rt, accounts.clinic_b, name="Borislav", phone="+12025550144")
+    made = {add_escalation(rt, ana, code="AAA222"): "AAA222", add_escalation(rt, bo, code="BBB333"): "BBB333",
+            add_escalation(rt, None, code="UNK777"): "UNK777"}
+    with rt.session() as s:
+        tokens = {clinic: create_token(s, clinic, "ehr", "test") for clinic in (accounts.clinic_a, accounts.clinic_b)}
+    seen = {}
+    for clinic, web in ((accounts.clinic_a, coord_client), (accounts.clinic_b, other_client)):
+        headers = {"Authorization": f"Bearer {tokens[clinic]}"}
+        api = {e["code"] for e in client.get("/api/v1/escalations", headers=headers).get_json()["escalations"]}
+        queue = web.get("/dashboard/escalations").get_data(as_text=True)
+        assert api == {code for code in made.values() if code in queue}
+        for esc, code in made.items():
+            by_api = client.post(f"/api/v1/escalations/{esc}/ack", headers=headers, json={"by": "nobody"})
+            assert (web.get(f"/dashboard/escalations/{esc}").status_code == 200) == (code in api)
+            assert (by_api.status_code != 404) == (code in api)
+        seen[clinic] = api
+    assert seen == {accounts.clinic_a: {"AAA222", "UNK777"}, accounts.clinic_b: {"BBB333"}}
 
 
 def test_enrolling_from_the_dashboard_puts_the_patient_in_the_users_clinic(rt, accounts, other_client):

@@ -126,10 +126,9 @@ def _audit_scope():
     """What an admin may read: entries about their clinic's patients and escalations, and their
     clinic's users' own actions (logins included)."""
     clinic_patients = select(literal("enrollment:") + cast(Enrollment.id, String)).where(clinic_filter())
-    clinic_escalations = (select(literal("escalation:") + cast(Escalation.id, String))
-                          .join(Enrollment, Enrollment.id == Escalation.enrollment_id).where(clinic_filter()))
-    users = select(User).where(clinic_filter(User.clinic_id))
-    user_subjects = select(literal("user:") + cast(User.id, String)).where(clinic_filter(User.clinic_id))
+    clinic_escalations = select(literal("escalation:") + cast(Escalation.id, String)).where(clinic_filter(Escalation))
+    users = select(User).where(clinic_filter(User))
+    user_subjects = select(literal("user:") + cast(User.id, String)).where(clinic_filter(User))
     actors = [f"{u.name} <{u.email}>" for u in db().scalars(users)] + [u.name for u in db().scalars(users)]
     return select(AuditLog).where(or_(AuditLog.subject.in_(clinic_patients), AuditLog.subject.in_(clinic_escalations),
                                       AuditLog.subject.in_(user_subjects), AuditLog.actor.in_(actors)))
@@ -159,7 +158,7 @@ def tokens():
             scopes = "phones:read" if request.form.get("phones") == "read" else ""
             new_token = create_token(session, current_user.clinic_id, label, current_user.actor, scopes)
             session.commit()
-    rows = list(session.scalars(select(ApiToken).where(clinic_filter(ApiToken.clinic_id))
+    rows = list(session.scalars(select(ApiToken).where(clinic_filter(ApiToken))
                                 .order_by(ApiToken.created_at.desc())))
     return render_template("tokens.html", tokens=rows, new_token=new_token)
 
@@ -169,7 +168,7 @@ def tokens():
 def revoke_token(token_id: int):
     session = db()
     token = session.scalars(select(ApiToken).where(ApiToken.id == token_id,
-                                                   clinic_filter(ApiToken.clinic_id))).first()
+                                                   clinic_filter(ApiToken))).first()
     if token is not None:
         record(session, current_user.actor, "api_token_revoked", f"token:{token.id}", {"label": token.label})
         session.delete(token)

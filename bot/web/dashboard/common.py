@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, g
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
+from bot.clinics import in_clinic
 from bot.models import Enrollment, Escalation
 from bot.phones import mask_phone
 from bot.timeutil import utc_to_local, utcnow
@@ -17,11 +18,10 @@ from bot.web import db, rt
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="../templates",
                static_folder="../static", static_url_path="/static")
 
-def clinic_filter(column=Enrollment.clinic_id):
-    """Every query about patients goes through this: a user sees their own clinic's patients only
-    (admins included; an admin of two clinics has two accounts)."""
-    clinic_id = current_user.clinic_id
-    return column.is_(None) if clinic_id is None else column == clinic_id
+def clinic_filter(model=Enrollment):
+    """Every query about patients, escalations, users or tokens goes through this: a user sees their
+    own clinic's only (bot.clinics.in_clinic; admins included, an admin of two clinics has two accounts)."""
+    return in_clinic(model, current_user.clinic_id)
 
 
 def visible_enrollments():
@@ -37,10 +37,12 @@ def get_patient(enrollment_id: int) -> Enrollment:
 
 
 def escalation_scope():
-    """Escalations of this clinic's patients, plus those from unknown numbers (no patient, so no
-    clinic): a red flag from an unrecognised phone must reach every team rather than none."""
+    """This clinic's escalations (the API's rule too), each with its patient if there is one. One
+    from an unknown number belongs to the default clinic, whose coordinators it pages: another
+    clinic's users neither read that stranger's text nor acknowledge it, which would stop the paging
+    of a team they are not part of."""
     return (select(Escalation, Enrollment).outerjoin(Enrollment, Enrollment.id == Escalation.enrollment_id)
-            .where(or_(Escalation.enrollment_id.is_(None), clinic_filter())))
+            .where(clinic_filter(Escalation)))
 
 
 def get_escalation(escalation_id: int) -> tuple[Escalation, Enrollment | None]:
