@@ -90,9 +90,8 @@ def claim_one(session: Session, row_id: int, owner: str, now: datetime, lease: t
 def hold(session: Session, row_id: int, owner: str, now: datetime, lease: timedelta) -> Outbox | None:
     """Renew our lease and lock the row for the rest of this transaction; None if it is not ours
     any more. Writes to the returned row are then safe until the caller commits."""
-    if not session.execute(_mine(row_id, owner).values(lease_until=now + lease)).rowcount:
-        return None
-    return session.get(Outbox, row_id, populate_existing=True)
+    return session.scalars(_mine(row_id, owner).values(lease_until=now + lease).returning(Outbox),
+                           execution_options={"populate_existing": True}).one_or_none()
 
 
 def begin_attempt(session: Session, row_id: int, owner: str, now: datetime, lease: timedelta) -> bool:
