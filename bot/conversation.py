@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import instruments
 from bot.models import Observation, Outbox
 from bot.outbox.states import ASKED
 
@@ -144,18 +145,12 @@ def match(questions: list[Outbox], body: str, items_for) -> Answer | None:
             return Answer(question, "pain", found[0], found[1])
         if question.expects == "redflag_list" and (found := screen_answer(body, items_for(question))):
             return Answer(question, "red_flag_screen", found[0], found[1])
-        if question.expects == "score" and (found := instrument_answer(body, question.content_key)):
+        if question.expects == "score" and (found := instruments.read(tokens(body), question.content_key or "")):
             return Answer(question, "instrument", found[0], found[1])
         if question.expects == "yes_no" and (found := yes_no(body)):
             return Answer(question, "meds_helping" if question.content_key == "pain_meds_question"
                           else "yes_no", found[0], found[1])
     return None
-
-
-def instrument_answer(body: str, content_key: str | None):
-    from bot.instruments import read  # PEG-3 and PHQ-2 items: one number in the item's range
-
-    return read(body, content_key or "")
 
 
 def record_answer(session: Session, question: Outbox, kind: str, value: str, inbound_id: int,

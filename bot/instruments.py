@@ -35,14 +35,11 @@ class Score:
     positive: bool
 
 
-def read(body: str, content_key: str) -> tuple[int, bool] | None:
-    """(answer, extra_words) when the reply is one whole number in the item's range ("3", "3 today"
-    is a number with more words); None otherwise."""
-    from bot.conversation import tokens
-
+def read(toks: list[str], content_key: str) -> tuple[int, bool] | None:
+    """(answer, extra_words) when the reply's words (`conversation.tokens`) are one whole number in
+    the item's range ("3", "3 today" is a number with more words); None otherwise."""
     if content_key not in ITEMS:
         return None
-    toks = tokens(body)
     numbers = [t for t in toks if t.isdigit()]
     if len(numbers) != 1 or not toks[0].isdigit() or not 0 <= int(numbers[0]) <= ITEMS[content_key][1]:
         return None
@@ -65,13 +62,10 @@ def score(session, enrollment_id: int, instrument: str, now: datetime) -> Score 
     return Score("peg", round(sum(latest.values()) / len(keys), 1), False)
 
 
-def answer(rt, session, enrollment, inbound, found_answer, found, now: datetime) -> None:
-    """Record the item; when the round is complete, record its score, and queue a positive PHQ-2 for
-    a clinician with the 988 line in the reply (respond._act sends found.key with the deadline)."""
-    from bot.conversation import record_answer
-
-    question = found_answer.question
-    record_answer(session, question, question.content_key, str(found_answer.value), inbound.id, now)
+def answer(session, enrollment, inbound, question, found, now: datetime) -> None:
+    """After an item's answer is recorded: when the round is complete, record its score, and queue a
+    positive PHQ-2 for a clinician with the 988 line in the reply (respond._act sends found.key with
+    the deadline)."""
     session.flush()
     instrument = ITEMS[question.content_key][0]
     result = score(session, enrollment.id, instrument, now)

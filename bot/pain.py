@@ -14,9 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import review
+from bot.conversation import record_answer
 from bot.models import Enrollment, Inbound, Observation, ReviewItem
 from bot.runtime import Runtime
 from bot.timeutil import utc_to_local
+from bot.triage.catalogue import flag_tier
 from bot.triage.result import ESCALATED, TIER_RANK, Tier
 
 PAIN_FLAGS = {"pain", "severe_pain"}
@@ -36,9 +38,6 @@ def _last(session: Session, enrollment_id: int, kind: str) -> float | None:
 
 def answer(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbound, found_answer,
            found, now: datetime) -> None:
-    from bot.conversation import record_answer
-    from bot.respond import flag_tier
-
     scores = found_answer.value
     others = [f for f in found.flags if f not in PAIN_FLAGS]
     if found.tier != Tier.EMERGENCY:  # an emergency from a combination ("9 and my leg is numb") stays

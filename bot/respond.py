@@ -22,7 +22,7 @@ from bot.replies import say
 from bot.runtime import Runtime
 from bot.triage import classify
 from bot.triage.benign import is_benign
-from bot.triage.catalogue import catalogue, reply_for
+from bot.triage.catalogue import flag_tier, reply_for
 from bot.triage.result import ESCALATED, TIER_RANK, Tier
 from bot.vocabulary import HandledAs
 
@@ -56,11 +56,6 @@ class Finding:
             self.flags.append(flag)
         if evidence:
             self.evidence.append(evidence)
-
-
-def flag_tier(flag: str) -> str:
-    entry = catalogue().get(flag)
-    return entry.tier if entry is not None else Tier.URGENT  # an unknown item: the safer reading
 
 
 def handle(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbound, opted_out: bool,
@@ -114,7 +109,8 @@ def _answer(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbo
                 flag = items[number - 1]
                 found.raise_to(flag_tier(flag), flag, f"{flag}: check-in item {number}")
     elif answer.kind == "instrument":
-        instruments.answer(rt, session, enrollment, inbound, answer, found, now)
+        conversation.record_answer(session, question, question.content_key, str(answer.value), inbound.id, now)
+        instruments.answer(session, enrollment, inbound, question, found, now)
         if answer.extra_words:
             found.review = found.review or "no_answer_words"
     elif answer.kind == "meds_helping":

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .result import TIER_RANK, TIERS
+from .result import TIER_RANK, TIERS, Tier
 
 CATALOGUE_FILE = Path(__file__).parent / "lexicon" / "catalogue.yaml"
 REPLIES: tuple[str, ...] = ("call_911", "call_988", "call_today", "next_business_day")
@@ -90,8 +90,14 @@ def reply_for(flags: list[str], tier: str) -> str:
     return _load()[1].get(tier, "next_business_day")
 
 
+def flag_tier(flag: str) -> str:
+    """The tier a plain report of this flag gets."""
+    entry = catalogue().get(flag)
+    return entry.tier if entry is not None else Tier.URGENT  # an unknown item: the safer reading
+
+
 def flag_rank() -> dict[str, int]:
     return {name: i for i, name in enumerate(catalogue())}
 
 
-__all__ = ["FlagEntry", "CatalogueError", "catalogue", "reply_for", "flag_rank", "REPLIES", "TIER_RANK"]
+__all__ = ["FlagEntry", "CatalogueError", "catalogue", "reply_for", "flag_tier", "flag_rank", "REPLIES", "TIER_RANK"]
