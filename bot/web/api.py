@@ -12,7 +12,7 @@ from flask import Blueprint, g, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot import accounts, escalation
+from bot import accounts, escalation, option_changes, options
 from bot import enrollment as enrollments
 from bot.clinics import in_clinic
 from bot.models import Enrollment, Escalation, OptOut
@@ -121,12 +121,10 @@ def get_enrollment(enrollment_id: int):
 @token_required
 def change_options(enrollment_id: int):
     """Change a patient's options (brace, hip_graft, approach, lifting_limit_lb, sitting_limit_min)."""
-    from bot import options
-
     data = json_object(", ".join(options.OPTION_FIELDS))
     session = db()
     enrollment = _get(enrollment_id)
-    options.change(session, rt(), enrollment, data, g.api_actor, utcnow())
+    option_changes.change(session, rt(), enrollment, data, g.api_actor, utcnow())
     session.commit()
     return jsonify(_describe(session, [enrollment])[0])
 

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import and_, or_, select
 
 from bot import enrollment as enrollments
+from bot import option_changes, options
 from bot.audit import record
 from bot.messages import settings_for
 from bot.models import Enrollment, Escalation, Inbound, Observation, OptOut, Outbox, ReviewItem
@@ -84,8 +85,6 @@ def scores_view(session, enrollment_id: int) -> dict:
 
 def options_view(enrollment: Enrollment) -> dict:
     """The patient's options and what is in force for each (theirs, or the team's default)."""
-    from bot import options
-
     in_force = settings_for(rt().library, enrollment)
     return {"own": options.describe(enrollment.options),
             "in_force": {name: in_force.get(name) for name in options.OPTION_FIELDS},
@@ -114,13 +113,11 @@ def change(enrollment_id: int, action: str):
 @bp.post("/patients/<int:enrollment_id>/options")
 @login_required
 def change_options(enrollment_id: int):
-    from bot import options
-
     session = db()
     enrollment = get_patient(enrollment_id)
     try:
-        options.change(session, rt(), enrollment, {f: request.form.get(f, "") for f in options.OPTION_FIELDS},
-                       current_user.actor, utcnow())
+        option_changes.change(session, rt(), enrollment, {f: request.form.get(f, "") for f in options.OPTION_FIELDS},
+                              current_user.actor, utcnow())
     except enrollments.EnrollmentError as e:
         session.rollback()
         for error in e.errors:
