@@ -14,7 +14,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     rt = boot.build(overrides=test_config, instance_path=app.instance_path)
     app.config.update(rt.config)
-    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024  # CSV uploads; webhooks are far smaller
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024  # CSV uploads; the webhooks allow less
     app.extensions["runtime"] = rt
 
     from bot.triage.lexicon import LANGUAGES, load
@@ -25,7 +25,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     for lang in LANGUAGES:  # each web worker compiles the lexicons now, not on its first reply (~0.7 s)
         load(lang)
 
-    # Listed here too (`flask routes`, url_for); requests under /twilio/ go to the webhooks' own app below.
     app.register_blueprint(twilio.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
@@ -40,15 +39,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.before_request(inputs.reject_unstorable_fields)
     app.register_error_handler(inputs.BadInput, inputs.bad_input)
 
-    # Twilio's webhooks go to an app of their own, without the dashboard's sessions, accounts and
-    # CSRF: they authenticate by signature, and every reply a patient sends passes through them.
-    webhooks, dashboard_and_api, prefix = twilio.make_app(app), app.wsgi_app, twilio.bp.url_prefix + "/"
-
-    def dispatch(environ, start_response):
-        target = webhooks if environ.get("PATH_INFO", "").startswith(prefix) else dashboard_and_api
-        return target(environ, start_response)
-
-    app.wsgi_app = dispatch
     if rt.config["PROXY_COUNT"]:
         # Trust exactly this many proxies for the scheme and host Twilio signed.
         n = rt.config["PROXY_COUNT"]

@@ -150,7 +150,7 @@ SETTINGS: dict[str, tuple] = {
     "IN_DOUBT_RECHECK_SECONDS": (_positive_int, 60),
     "MAX_SEND_ATTEMPTS": (_positive_int, 6),
     "ROUTINE_STALE_HOURS": (_positive_int, 4),
-    # How soon a reply that is no red flag ("ok thanks", "6") is acted on and answered.
+    # How often the clock acts on replies the web process left unprocessed (a crash, a failed attempt).
     "INBOUND_SWEEP_SECONDS": (_positive_int, 5),
     "ESCALATION_EMERGENCY_MINUTES": (_positive_int, 5),
     "ESCALATION_URGENT_MINUTES": (_positive_int, 15),

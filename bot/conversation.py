@@ -161,9 +161,3 @@ def record_answer(session: Session, question: Outbox, kind: str, value: str, inb
     session.add(observation)
     return observation
 
-
-def might_answer_screen(body: str) -> bool:
-    """A reply that may answer the red-flag check-in ("yes a little", "3", "2 y 5"): acted on at once
-    by the webhook, whatever question turns out to be open."""
-    toks = tokens(body)
-    return bool(toks) and (toks[0] in _YES or all(t[0].isdigit() or t in _JOINERS for t in toks))

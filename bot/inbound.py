@@ -1,11 +1,11 @@
 """Every reply: stored first (the webhook), then acted on (the processor): keywords, coordinator
 ACKs, check-in answers, triage, actions.
 
-The webhook only stores the message, keyed by MessageSid, and answers Twilio at once. A possible
-red flag, a keyword or an ACK is processed right after in a background thread of the same process;
-everything else, and anything a crash left behind, by the clock's sweep a few seconds later
-(INBOUND_SWEEP_SECONDS). A message is never lost and never acted on twice. Answers to the patient go
-out as urgent outbox rows (no quiet hours, no pacing), like pages.
+The webhook only stores the message, keyed by MessageSid, and answers Twilio at once; the processor
+acts on it right after, in a background thread of the same process, and classifies it there, once.
+Anything a crash left behind is swept up by the clock a few seconds later (INBOUND_SWEEP_SECONDS).
+A message is never lost and never acted on twice. Answers to the patient go out as urgent outbox
+rows (no quiet hours, no pacing), like pages.
 """
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot import conversation, escalation, keywords, planner, respond, review
+from bot import escalation, keywords, planner, respond, review
 from bot.audit import record
-from bot.inbound_store import claim_next, hold, release, store, store_now
+from bot.inbound_store import claim_next, hold, release, store
 from bot.messages import settings_for
 from bot.models import Coordinator, Enrollment, Escalation, Inbound, OptOut
 from bot.outbox import rows as outbox_rows
@@ -28,13 +28,13 @@ from bot.replies import say
 from bot.respond import REPLY_KEYS, Outcome
 from bot.runtime import Runtime
 from bot.timeutil import utcnow
-from bot.triage import classify, might_be_urgent
+from bot.triage import classify
 from bot.triage.catalogue import reply_for
 from bot.triage.result import ESCALATED
 from bot.vocabulary import LIVE_ENROLLMENT, EnrollmentStatus, EscalationStatus, HandledAs
 
 log = logging.getLogger(__name__)
-__all__ = ["process", "process_and_send", "process_pending", "receive", "store", "store_now"]
+__all__ = ["process", "process_and_send", "process_pending", "receive", "store"]
 MAX_ATTEMPTS = 3
 
 
@@ -97,22 +97,9 @@ def _failed(rt: Runtime, session: Session, inbound_id: int, owner: str, now: dat
                    "the service could not process this reply; read it")
 
 
-def needs_action_now(body: str) -> bool:
-    """Whether a just-stored reply should be acted on this instant rather than by the clock's next
-    sweep (seconds later). Cheap and context-free on purpose: anything that might be a red flag, a
-    keyword, a coordinator's ACK, a "yes" or an item number for the red-flag check-in ("3" may be
-    numbness between the legs) goes now; "ok thanks" can wait
-    for the sweep, which keeps the webhook fast under load. A bare "9" is urgent only as the answer
-    to the pain question, which this check does not know about, so it is read both ways."""
-    if keywords.keyword(body, opted_out=True) or keywords.ack_code(body) or conversation.might_answer_screen(body):
-        return True
-    # might_be_urgent rules most everyday replies out in microseconds; classify settles the rest.
-    return might_be_urgent(body) and any(classify(body, context=context).tier in ("urgent", "emergency")
-                                         for context in (None, "pain_score"))
-
-
 def process_and_send(rt: Runtime) -> None:
-    """The webhook's follow-up: act on new messages, then send replies and pages at once."""
+    """The webhook's follow-up (`Runtime.kick_inbound`): act on new messages, then send replies and
+    pages at once."""
     from bot.dispatch import dispatch_urgent
 
     try:
@@ -126,9 +113,11 @@ def process_and_send(rt: Runtime) -> None:
 
 def _route(rt: Runtime, session: Session, inbound: Inbound, now: datetime) -> Outcome:
     phone, body = inbound.from_phone, inbound.body
-    coordinator = session.scalars(select(Coordinator).where(Coordinator.phone == phone)).first()
-    if coordinator is not None and keywords.ack_code(body):
-        return _coordinator_ack(session, coordinator, inbound, keywords.ack_code(body), now)
+    code = keywords.ack_code(body)
+    if code is not None:
+        coordinator = session.scalars(select(Coordinator).where(Coordinator.phone == phone)).first()
+        if coordinator is not None:
+            return _coordinator_ack(session, coordinator, inbound, code, now)
     enrollment = session.scalars(select(Enrollment).where(Enrollment.phone == phone)
                                  .order_by(Enrollment.status.in_(LIVE_ENROLLMENT).desc(), Enrollment.id.desc())
                                  .limit(1)).first()
@@ -142,7 +131,7 @@ def _route(rt: Runtime, session: Session, inbound: Inbound, now: datetime) -> Ou
     if word == "help":
         return _help(rt, session, enrollment, inbound, word_lang, now)
     if enrollment is None:
-        return _unknown_sender(rt, session, inbound, now)
+        return _unknown_sender(rt, session, inbound, code is not None, now)
     return respond.handle(rt, session, enrollment, inbound, opted_out, now)
 
 
@@ -192,7 +181,7 @@ def _opt_in(rt: Runtime, session: Session, enrollment: Enrollment | None, inboun
     return Outcome(say(rt, session, enrollment, phone, "opt_in_confirm", inbound, now, False), HandledAs.OPT_IN)
 
 
-def _unknown_sender(rt: Runtime, session: Session, inbound: Inbound, now: datetime) -> Outcome:
+def _unknown_sender(rt: Runtime, session: Session, inbound: Inbound, is_ack: bool, now: datetime) -> Outcome:
     """Someone we do not know: a relative's phone, a new number. Still triaged: an emergency is an
     emergency whoever texts it."""
     result = classify(inbound.body)
@@ -201,7 +190,7 @@ def _unknown_sender(rt: Runtime, session: Session, inbound: Inbound, now: dateti
     opted_out = session.get(OptOut, inbound.from_phone) is not None
     # An "ACK <code>" is a coordinator's command from a phone we do not know: answer in English, not in
     # whatever language the random code happens to look like ("ACK BZ98LE" holds "le").
-    language = "en" if keywords.ack_code(inbound.body) else result.lang
+    language = "en" if is_ack else result.lang
     language = language if language in rt.library.content else "en"
     if result.tier in ESCALATED:
         esc = escalation.open_escalation(session, rt, None, inbound.id, result.tier, list(result.flags),

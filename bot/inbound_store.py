@@ -9,17 +9,13 @@ act on it. A claim left by a crash expires after CLAIM_SECONDS and the sweep tak
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Session
 
-from bot import db
 from bot.models import Inbound
 
 CLAIM_SECONDS = 300
@@ -39,58 +35,16 @@ def token_key(token: str | None) -> str | None:
     return token if len(token) <= TOKEN_MAX else hashlib.sha256(token.encode()).hexdigest()
 
 
-def _insert_statement(dialect: str):
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    # No conflict target: a clash on MessageSid or on the idempotency token both mean "already here".
-    return insert(Inbound).on_conflict_do_nothing().returning(Inbound.id)
-
-
-_INSERTS = {name: _insert_statement(name) for name in ("postgresql", "sqlite")}
-
-
-def _row(message_sid: str, from_phone: str, body: str, to_phone: str | None, now: datetime,
-         token: str | None) -> dict:
-    return {"message_sid": message_sid, "from_phone": from_phone, "to_phone": to_phone, "body": body,
-            "received_at": now, "flags": [], "evidence": [], "attempts": 0, "idempotency_token": token}
-
-
 def store(session: Session, message_sid: str, from_phone: str, body: str, to_phone: str | None,
           now: datetime, token: str | None = None) -> int | None:
-    """Insert the message unless it is already here (a Twilio retry). Returns the new id."""
-    statement = _INSERTS[session.get_bind().dialect.name]
-    return session.execute(statement, _row(message_sid, from_phone, clean_text(body), to_phone, now,
-                                           token_key(token))).scalar()
-
-
-# `store`'s INSERT written for the driver itself, for the webhook (see store_now); the same row
-# (tests/test_inbound_webhook.py compares them): empty flags and evidence, no attempts yet.
-_STORE_NOW_SQL = ("INSERT INTO inbound (message_sid, from_phone, to_phone, body, received_at, idempotency_token,"
-                  " flags, evidence, attempts) VALUES ({0}, {0}, {0}, {0}, {0}, {0}, '[]', '[]', 0)"
-                  " ON CONFLICT DO NOTHING RETURNING id")
-_PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
-
-
-@lru_cache(maxsize=8)  # one entry per engine's dialect
-def _store_now_sql(dialect: Dialect) -> tuple[str, Callable[[datetime], object]]:
-    """The statement in the driver's placeholder style, and how received_at goes to the driver: the
-    column type's own conversion for this database (SQLite keeps a formatted string, PostgreSQL the
-    datetime)."""
-    column_type = Inbound.__table__.c.received_at.type.dialect_impl(dialect)
-    convert = column_type.bind_processor(dialect) or (lambda value: value)
-    return _STORE_NOW_SQL.format(_PLACEHOLDER[dialect.loaded_dbapi.paramstyle]), convert
-
-
-def store_now(engine: Engine, message_sid: str, from_phone: str, body: str, to_phone: str | None,
-              now: datetime, token: str | None = None) -> int | None:
-    """`store` as one autocommitted INSERT, for the webhook: one round trip, atomic on its own, and
-    run straight on the driver of an autocommit engine (`Runtime.autocommit_engine`), for about
-    half the CPU of the same statement through SQLAlchemy Core.
-    Returns the new id, None for a message already stored; raises SQLAlchemyError when the
-    database fails, and then nothing was written."""
-    sql, received_at = _store_now_sql(engine.dialect)
-    rows = db.execute_autocommit(engine, sql, (message_sid, from_phone, to_phone, clean_text(body),
-                                               received_at(now), token_key(token)))
-    return rows[0][0] if rows else None
+    """Insert the message unless it is already here (a Twilio retry). Returns the new id, None for
+    a message already stored."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    row = insert(Inbound).values(message_sid=message_sid, from_phone=from_phone, to_phone=to_phone,
+                                 body=clean_text(body), received_at=now, flags=[], evidence=[], attempts=0,
+                                 idempotency_token=token_key(token))
+    # No conflict target: a clash on MessageSid or on the idempotency token both mean "already here".
+    return session.scalar(row.on_conflict_do_nothing().returning(Inbound.id))
 
 
 def _free(now: datetime):

@@ -57,21 +57,11 @@ class Runtime:
     def session(self):
         return db.session_scope(self.sessions)
 
-    @property
-    def autocommit_engine(self) -> Engine:
-        """A second, small pool whose connections stay in autocommit: the webhook's single INSERT."""
-        engine = self._extra.get("autocommit_engine")
-        if engine is None:
-            engine = self._extra["autocommit_engine"] = db.make_engine(self.config["DATABASE_URL"], autocommit=True)
-        return engine
-
     def dispose(self) -> None:
         """When done with this runtime (tests, benches): close every pooled connection and stop its
         background loops (the heartbeat), which would otherwise reconnect."""
         self.stopping.set()
         self.engine.dispose()
-        if "autocommit_engine" in self._extra:
-            self._extra["autocommit_engine"].dispose()
 
     @property
     def sender(self) -> str:

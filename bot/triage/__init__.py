@@ -2,7 +2,7 @@
 
 Pure function over clinician-editable lexicons in `bot/triage/lexicon/*.yaml`.
 """
-from .engine import classify, might_be_urgent
+from .engine import classify
 from .result import TIERS, Tier, TriageResult
 
-__all__ = ["classify", "might_be_urgent", "TriageResult", "TIERS", "Tier"]
+__all__ = ["classify", "TriageResult", "TIERS", "Tier"]

@@ -126,23 +126,3 @@ def classify(text: str, lang: str | None = None, context: str | None = None) -> 
     return TriageResult(TIERS[rank], flags, evidence + evidence_extra, lang,
                         float(score.value) if score is not None else None)
 
-
-def might_be_urgent(text: str) -> bool:
-    """A fast, conservative pre-check: False only when no urgent or emergency rule of either
-    language could match, because the reply (after alias and spelling correction) holds none of
-    the words each such rule requires, and no number that could be a fever or a score of 8 or
-    more. The webhook uses it to decide whether a reply must be acted on this instant;
-    `classify` decides what it is."""
-    raw = tokenize(fold(text or ""))
-    for lang in LANGUAGES:
-        lex = load(lang)
-        words = {lex.corrector.correct(tok) for tok in raw}
-        if lex.alarms is None or lex.alarms.could_match(words):
-            return True
-        for word in words:
-            if word[:1].isdigit():
-                if not word.isdigit() or int(word) >= 8:
-                    return True   # "101", "38.5", "8/10"; "walked 3 times" is not
-            elif lex.number_words.get(word, 0) >= 8:
-                return True       # "nine", "ocho"
-    return False

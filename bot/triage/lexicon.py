@@ -15,15 +15,7 @@ import yaml
 
 from .catalogue import catalogue, flag_rank
 from .normalize import fold_phrase
-from .patterns import (
-    AlarmIndex,
-    MatchIndex,
-    PhraseSet,
-    anchor_clauses,
-    compile_patterns,
-    gap_regex,
-    literal_words,
-)
+from .patterns import MatchIndex, PhraseSet, compile_patterns, gap_regex, literal_words
 from .result import TIER_RANK, TIERS
 from .schema import check_files
 from .spelling import SpellCorrector
@@ -38,7 +30,6 @@ class RuleGroup:
     flag: str
     tier: str
     phrases: PhraseSet
-    patterns: tuple[str, ...] = ()
 
 
 @dataclass
@@ -53,25 +44,11 @@ class Lexicon:
     settings: dict[str, Any] = field(default_factory=dict)
     weekdays: dict[str, int] = field(default_factory=dict)   # "monday" -> 0 ... "sunday" -> 6
     number_words_spoken: dict[str, float] = field(default_factory=dict)   # dictation: "ate" -> 8
-    # What every match able to make a reply urgent or worse must contain (see engine.might_be_urgent);
-    # None when some such rule requires no word at all.
-    alarms: AlarmIndex | None = field(init=False)
     # One index over every rule group (ids 0..len(groups)-1) and every cue list (cue_ids).
     index: MatchIndex = field(init=False)
     cue_ids: dict[str, int] = field(init=False)
 
     def __post_init__(self) -> None:
-        # Urgent and emergency groups, the flags a duration can raise ("no BM in 5 days"), and those of
-        # a combination made only of flags below urgent.
-        raising = set(self.settings.get("day_upgrades", {}))
-        urgent = {g.flag for g in self.groups if g.tier in ("urgent", "emergency")}
-        for combo in self.settings.get("combinations", []):
-            if urgent.isdisjoint(combo["flags"]):
-                raising |= set(combo["flags"])
-        common = self.words.get("stopwords", frozenset()) | self.words.get("common_words", frozenset())
-        clauses = [anchor_clauses(p, common) for g in self.groups
-                   if g.tier in ("urgent", "emergency") or g.flag in raising for p in g.patterns]
-        self.alarms = None if None in clauses else AlarmIndex(c for cs in clauses for c in cs)
         names = list(self.cues)
         self.cue_ids = {name: len(self.groups) + i for i, name in enumerate(names)}
         self.index = MatchIndex([g.phrases for g in self.groups] + [self.cues[n] for n in names])
@@ -176,7 +153,7 @@ def load(lang: str) -> Lexicon:
                 vocab |= literal_words(p)
             regex = compile_patterns(pats, gap, long_gap)
             if regex is not None:
-                groups.append(RuleGroup(flag, key, regex, tuple(pats)))
+                groups.append(RuleGroup(flag, key, regex))
     # Highest tier first so subsumption ("numb between my legs" beats "numb") sees big hits first.
     groups.sort(key=lambda g: -TIER_RANK[g.tier])
 

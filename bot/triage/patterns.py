@@ -149,56 +149,6 @@ def to_regex(pattern: str, gap: str) -> str:
     return "(?<= )" + _Parser(pattern, gap).parse()[0]
 
 
-def anchor_clauses(pattern: str, common: frozenset[str]) -> list[tuple[frozenset[str], ...]] | None:
-    """What a match must contain, as one clause per top-level alternative: a tuple of word sets
-    ("slots"), a word of EACH of which the reply must hold, least common slot first. Groups count
-    as one slot, the union of their alternatives' least common parts ("(feel|im) (hot|a fever)"
-    -> ({hot, fever}, {feel, im})). None when an alternative requires no word at all."""
-    toks = _PATTERN_TOKEN.findall(fold_phrase(pattern))
-
-    def score(words: frozenset[str]) -> tuple[int, int]:
-        """Roughly how likely an everyday reply holds one of them (a short word such as "a" counts
-        50, another frequent word 10, a rarer one 1); then longer words first."""
-        def cost(w: str) -> int:
-            return 50 if len(w.rstrip("*")) <= 3 or w == ANY_NUMBER else 10 if w in common else 1
-        return sum(cost(w) for w in words), -max(len(w) for w in words)
-
-    def alternatives(pos: int) -> tuple[list[tuple[frozenset[str], ...]] | None, int]:
-        """Parse alternatives up to a ")" or the end: their clauses, or None if one has none."""
-        clauses: list[tuple[frozenset[str], ...]] = []
-        required: list[frozenset[str]] = []
-        anchorless = False
-
-        def close() -> None:
-            nonlocal anchorless, required
-            if required:
-                clauses.append(tuple(sorted(set(required), key=score)))
-            else:
-                anchorless = True
-            required = []
-
-        while pos < len(toks) and not toks[pos].startswith(")"):
-            tok = toks[pos]
-            pos += 1
-            if tok == "|":
-                close()
-            elif tok == "(":
-                inner, pos = alternatives(pos)
-                optional = pos < len(toks) and toks[pos] == ")?"
-                pos += 1
-                if inner is not None and not optional:
-                    required.append(frozenset().union(*(c[0] for c in inner)))
-            elif tok == "#":
-                required.append(frozenset({ANY_NUMBER}))
-            elif (tok not in ("...", "....", "^") and not tok.startswith("!")
-                  and not (tok.endswith("?") and len(tok) > 1)):
-                required.append(frozenset({tok}))
-        close()
-        return (None if anchorless else clauses), pos
-
-    return alternatives(0)[0]
-
-
 def compile_patterns(patterns: Iterable[str], gap: str, long_gap: str | None = None) -> PhraseSet | None:
     patterns = list(patterns)
     return PhraseSet(patterns, gap, long_gap) if patterns else None
@@ -260,42 +210,3 @@ class MatchIndex:
         for sid in self.scan:
             out[sid] = [m.span() for m in sets[sid].regex.finditer(text)]   # type: ignore[union-attr]
         return out
-
-
-# A clause's slot as AlarmIndex keeps it: its words, the stems of its "word*" entries, and whether it
-# takes any number; so that checking it is set and string operations, not a loop over its words.
-_Slot = tuple[frozenset[str], tuple[str, ...], bool]
-
-
-class AlarmIndex:
-    """Could a reply match any of these rules, judging only by the words it holds? Each clause (see
-    `anchor_clauses`) is filed under the words of its least common slot and checked whole, every
-    slot, only when one of them occurs: "did my ankle pumps" holds the calf-swelling rule's "ankle"
-    but none of its swelling words."""
-
-    def __init__(self, clauses: Iterable[tuple[frozenset[str], ...]]) -> None:
-        self.by_word: dict[str, list[tuple[_Slot, ...]]] = {}
-        self.by_prefix: dict[str, list[tuple[_Slot, ...]]] = {}
-        for clause in clauses:
-            rest = tuple((slot, tuple(w[:-1] for w in slot if w.endswith("*")), ANY_NUMBER in slot)
-                         for slot in clause[1:])
-            for w in clause[0]:
-                table = self.by_prefix if w.endswith("*") else self.by_word
-                table.setdefault(w.rstrip("*"), []).append(rest)
-        self.prefixes = tuple(sorted(self.by_prefix))
-
-    def could_match(self, words: set[str]) -> bool:
-        numbers = any(w[:1].isdigit() for w in words)
-
-        def holds(slot: _Slot) -> bool:
-            exact, stems, any_number = slot
-            return (not exact.isdisjoint(words) or (any_number and numbers)
-                    or (bool(stems) and any(x.startswith(stems) for x in words)))
-
-        candidates = [ANY_NUMBER] if numbers else []
-        candidates += [w for w in words if w in self.by_word]
-        rests = [r for w in candidates for r in self.by_word.get(w, ())]
-        if self.prefixes:
-            rests += [r for w in words if w.startswith(self.prefixes)
-                      for p, rs in self.by_prefix.items() if w.startswith(p) for r in rs]
-        return any(all(holds(slot) for slot in rest) for rest in rests)

@@ -1,5 +1,4 @@
-"""Blueprints: `twilio` (webhooks, served by an app of their own), `api` (enrollment and escalation
-API), `ops` (health, metrics)."""
+"""Blueprints: `twilio` (webhooks), `api` (enrollment and escalation API), `ops` (health, metrics)."""
 from __future__ import annotations
 
 from flask import current_app, g

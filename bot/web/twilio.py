@@ -1,32 +1,30 @@
 """Webhooks Twilio calls: patient replies (`/twilio/sms`) and delivery status callbacks.
 
-They are served by a Flask app of their own (`make_app`; `create_app` sends every /twilio/ path to
-it): Twilio signs its requests and sends no cookies, so the dashboard's sessions, accounts and CSRF
-would only cost time on the path every patient reply takes."""
+Served by the main app like every other blueprint; Twilio signs its requests instead of logging in,
+so CSRF is off for this blueprint (bot/web/dashboard) and each view checks the signature with
+twilio's own RequestValidator."""
 from __future__ import annotations
 
 import hmac
 import logging
 import re
-from functools import cache, wraps
+from functools import wraps
 
-from flask import Blueprint, Flask, Request, Response, abort, request
-from flask.sessions import SessionInterface
+from flask import Blueprint, Response, abort, request
 from sqlalchemy.exc import SQLAlchemyError
 from twilio.request_validator import SIGNATURE_SETTINGS_HEADER, RequestValidator, get_signature_algorithm
 from twilio.twiml.messaging_response import MessagingResponse
-from werkzeug.datastructures import ImmutableMultiDict
 
 from bot import inbound
 from bot.outbox import callbacks
 from bot.timeutil import utcnow
-from bot.web import close_db, db, rt
-from bot.web.headers import add_security_headers
+from bot.web import db, rt
 
 bp = Blueprint("twilio", __name__, url_prefix="/twilio")
 log = logging.getLogger(__name__)
 
 EMPTY_TWIML = str(MessagingResponse())
+MAX_WEBHOOK_BYTES = 64 * 1024  # Twilio's inbound bodies are at most 1,600 characters plus metadata
 # Twilio's formats (reference: twilio-and-scheduling.md 1.1). A signature alone does not prove a
 # field is what Twilio sent: it signs names and values concatenated without separators, so a
 # captured request can be re-cut ("NumMedia" + "0" moved onto the end of MessageSid) and still verify.
@@ -42,39 +40,13 @@ def valid_message_sid(sid: str) -> bool:
 
 def bad_request(reason: str, status: int = 400) -> Response:
     return Response(reason + "\n", status=status, mimetype="text/plain")
-MAX_WEBHOOK_BYTES = 64 * 1024  # Twilio's inbound bodies are at most 1,600 characters plus metadata
 
 
-class _TwilioForm(ImmutableMultiDict):
-    """The webhooks' form and query values. twilio's RequestValidator asks for `getall` first and
-    falls back to `getlist` through an AttributeError per parameter: here `getall` answers at once."""
-    getall = ImmutableMultiDict.getlist
-
-
-class _WebhookRequest(Request):
-    parameter_storage_class = _TwilioForm
-
-
-class _NoSessions(SessionInterface):
-    """Webhooks have no session: none is opened or saved (writing to one would raise)."""
-
-    def open_session(self, app, request):
-        return self.make_null_session(app)
-
-    def save_session(self, app, session, response) -> None:
-        pass
-
-
-def make_app(parent: Flask) -> Flask:
-    """The webhooks' app: the parent's settings and runtime, this blueprint, the security headers."""
-    app = Flask(__name__)
-    app.config.update(parent.config, MAX_CONTENT_LENGTH=MAX_WEBHOOK_BYTES)
-    app.extensions["runtime"] = parent.extensions["runtime"]
-    app.request_class, app.session_interface = _WebhookRequest, _NoSessions()
-    app.register_blueprint(bp)
-    app.after_request(add_security_headers)
-    app.teardown_appcontext(close_db)
-    return app
+@bp.before_request
+def _limit_body() -> None:
+    # The app allows 2 MiB (CSV uploads); werkzeug stops reading a webhook at 64 KiB (413), also a
+    # chunked one without a length.
+    request.max_content_length = MAX_WEBHOOK_BYTES
 
 
 def signed_url() -> str:
@@ -85,25 +57,6 @@ def signed_url() -> str:
         query = request.query_string.decode()
         return f"{base}{request.path}" + (f"?{query}" if query else "")
     return request.url
-
-
-@cache
-def _validator(token: str) -> RequestValidator:
-    return RequestValidator(token)
-
-
-def valid_signature(token: str, url: str, form, signature: str, algorithm: str | None = None) -> bool:
-    """Twilio's own check (RequestValidator.validate) accepts the signature of the URL with or
-    without its default port, as Twilio signs either, and so always computes both. Most requests
-    match the URL as configured: check that one signature first, and run the full check only when
-    it does not match."""
-    validator = _validator(token)
-    try:
-        expected = validator.compute_signature(url, form, algorithm)
-    except ValueError:  # an algorithm this release of twilio does not know
-        return False
-    return (hmac.compare_digest(expected.encode(), signature.encode())
-            or validator.validate(url, form, signature, algorithm))
 
 
 def signing_key(settings: str | None) -> tuple[str | None, str | None]:
@@ -121,12 +74,10 @@ def signing_key(settings: str | None) -> tuple[str | None, str | None]:
 def twilio_signed(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if (request.content_length or 0) > MAX_WEBHOOK_BYTES:
-            abort(413)
         settings = request.headers.get(SIGNATURE_SETTINGS_HEADER)
         token, algorithm = signing_key(settings)
         signature = request.headers.get("X-Twilio-Signature", "")
-        if not token or not signature or not valid_signature(token, signed_url(), request.form, signature, algorithm):
+        if not token or not RequestValidator(token).validate(signed_url(), request.form, signature, algorithm):
             log.warning("rejected %s: bad or missing Twilio signature%s", request.path,
                         f" (signed with a SharedKey: {settings!r}; is it in TWILIO_WEBHOOK_SHARED_KEYS?)"
                         if settings and not token else "")
@@ -138,8 +89,6 @@ def twilio_signed(view):
             abort(403)
         return view(*args, **kwargs)
     return wrapper
-
-
 @bp.post("/status")
 @twilio_signed
 def status():
@@ -164,9 +113,9 @@ def status():
 @bp.post("/sms")
 @twilio_signed
 def sms():
-    """Store the message, keyed by MessageSid, and answer at once; acting on it happens right
-    after, off the request (see bot.inbound). If the database fails nothing is kept and the 5xx
-    makes Twilio retry."""
+    """Store the message, keyed by MessageSid, and answer at once; the processor acts on it right
+    after, in a background thread (see bot.inbound). If the database fails nothing is kept and the
+    5xx makes Twilio retry."""
     form = request.form
     sid, sender = form.get("MessageSid", ""), form.get("From", "")
     if not sid or not sender:
@@ -184,13 +133,16 @@ def sms():
     if int(num_media) and not body:
         body = "[picture or attachment without text]"
     to = form.get("To")
+    session = db()
     try:
-        new = inbound.store_now(rt().autocommit_engine, sid, sender, body, to if to and _PHONE.fullmatch(to) else None,
-                                utcnow(), request.headers.get("I-Twilio-Idempotency-Token"))
+        new = inbound.store(session, sid, sender, body, to if to and _PHONE.fullmatch(to) else None, utcnow(),
+                            request.headers.get("I-Twilio-Idempotency-Token"))
+        session.commit()
     except SQLAlchemyError:
+        session.rollback()
         log.exception("inbound %s: database error; Twilio will retry", sid)
         return Response("temporarily unavailable", status=503)
-    if new is not None and inbound.needs_action_now(body):
+    if new is not None:  # not a retry of a message already stored
         rt().kick_inbound()
     # Empty TwiML: answers go through the outbox, so they are recorded, tracked and retried like any text.
     return Response(EMPTY_TWIML, mimetype="text/xml")

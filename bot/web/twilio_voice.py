@@ -1,5 +1,5 @@
 """Voice webhooks for paging calls (bot/page_calls.py): the key pressed during the call and the
-call's final status. Signed by Twilio like the SMS webhooks, and served by the webhooks' own app."""
+call's final status. Signed by Twilio like the SMS webhooks."""
 from __future__ import annotations
 
 import re

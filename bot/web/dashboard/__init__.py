@@ -2,9 +2,8 @@
 
 `init_app` wires everything the pages need into the app: accounts (Flask-Login), CSRF on every
 form except Twilio's and the bearer-token API's, cookie settings, and security headers on every
-response (with no-store on the pages). Twilio's webhooks are served by an app of their own
-(`bot.web.twilio.make_app`) and never meet this machinery. Pages live in one module per screen:
-roster, patient, escalations, admin, simulator.
+response (with no-store on the pages). Pages live in one module per screen: roster, patient,
+escalations, admin, simulator.
 """
 from __future__ import annotations
 
@@ -69,7 +68,7 @@ def init_app(app: Flask) -> None:
     )
     app.session_interface = CookieSessions()
     csrf.init_app(app)
-    csrf.exempt(twilio.bp)  # Twilio signs its requests (and they are served by the webhooks' own app)
+    csrf.exempt(twilio.bp)  # Twilio signs its requests
     csrf.exempt(api.bp)     # bearer tokens, never cookies
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.bp)
