@@ -42,7 +42,10 @@ class Runtime:
         if executor is None:
             # One worker: messages are processed in arrival order within a process.
             executor = self._extra["executor"] = ThreadPoolExecutor(1, thread_name_prefix="background")
-        executor.submit(func, self)
+        queued = self._extra.get(func)
+        if queued is not None and not queued.running() and not queued.done():
+            return  # a pass that has not started yet will find this work too (the caller committed it)
+        self._extra[func] = executor.submit(func, self)
 
     def kick_urgent(self) -> None:
         """Send pages and safety texts now rather than at the next clock tick, in a background

@@ -1,5 +1,6 @@
 """POST /twilio/sms: signed, stored first, processed once, answered with TwiML."""
 import io
+import threading
 import time
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
@@ -44,6 +45,27 @@ def test_every_new_reply_is_acted_on_at_once_and_a_retry_is_not(client, rt, fake
     assert inbound_rows(rt)[-1].handled_as == "benign" and len(fake_twilio.to("+12025550143")) == 2
     sms(client, "ok thanks", "SM" + "c" * 32)  # Twilio's retry: already stored, nothing to act on
     assert len(kicks) == 2 and len(inbound_rows(rt)) == 2
+
+
+def test_kicks_while_a_pass_has_not_started_make_one_pass(config):
+    """Each new reply kicks a processing pass; kicks queued behind one that has not started yet add
+    nothing (it will find their replies too), so a burst never piles up passes."""
+    from bot import boot
+
+    own = boot.build(overrides=config)  # the real background thread, not the tests' direct call
+    started, go, passes = threading.Event(), threading.Event(), []
+    own._background(lambda _rt: (started.set(), go.wait(10)))
+    assert started.wait(10)
+
+    def process(_rt):
+        passes.append(1)
+
+    for _ in range(3):
+        own._background(process)
+    go.set()
+    own._extra[process].result(timeout=10)
+    own.dispose()
+    assert passes == [1]
 
 
 def test_missing_or_invalid_signature_is_403_and_nothing_is_stored(client, rt):
