@@ -24,7 +24,7 @@ from bot.options import OPTION_FIELDS
 from bot.outbox import rows as outbox_rows
 from bot.phones import mask_phone, parse_phone
 from bot.runtime import Runtime
-from bot.timeutil import local_today, utcnow
+from bot.timeutil import local_today, typed_date, utcnow
 from bot.vocabulary import LIVE_ENROLLMENT, EnrollmentStatus
 
 FIELDS = ("first_name", "phone", "surgery_date", "timezone", "language", "pathway")
@@ -96,12 +96,6 @@ def validate(raw: dict, rt: Runtime, today: date | None = None) -> NewPatient:
     if unusable:  # the checks below would only add "required" for the same fields
         raise EnrollmentError(errors + unusable)
 
-    name = value.get("first_name", "")
-    if not name:
-        errors.append("first_name: required")
-    elif len(name) > 50:
-        errors.append("first_name: at most 50 characters")
-    clean["first_name"] = name
     identity.validate(value, today, clean, errors)
     patient_options.validate(value, clean, errors)
 
@@ -119,11 +113,7 @@ def validate(raw: dict, rt: Runtime, today: date | None = None) -> NewPatient:
     clean["pathway"] = pathway_id
 
     try:
-        if not value.get("surgery_date"):
-            raise ValueError("required, as YYYY-MM-DD")
-        surgery = date.fromisoformat(value["surgery_date"])
-        if len(value["surgery_date"]) != 10:
-            raise ValueError("use YYYY-MM-DD")
+        surgery = typed_date(value.get("surgery_date", ""))
         if pathway and surgery < today - timedelta(days=pathway.length_days):
             raise ValueError(f"{surgery} is more than {pathway.length_days} days ago; the programme is over")
         if surgery > today + timedelta(days=MAX_DAYS_AHEAD):
@@ -131,10 +121,7 @@ def validate(raw: dict, rt: Runtime, today: date | None = None) -> NewPatient:
                              f"{MAX_DAYS_AHEAD} days of surgery (the pre-op texts start a week before)")
         clean["surgery_date"] = surgery
     except ValueError as e:
-        msg = str(e)
-        if "month must be" in msg or "day is out of range" in msg or "Invalid isoformat" in msg:
-            msg = f"{value['surgery_date']!r} is not a real date (YYYY-MM-DD)"
-        errors.append(f"surgery_date: {msg}")
+        errors.append(f"surgery_date: {e}")
 
     zone = value.get("timezone", "")
     if zone not in _ZONES:

@@ -12,34 +12,28 @@ from datetime import date
 from sqlalchemy import and_, func, or_
 
 from bot.models import Enrollment
+from bot.timeutil import typed_date
 
 
 def validate(value: dict, today: date, clean: dict, errors: list[str]) -> None:
-    """Last name and date of birth are required: first name and phone alone let a coordinator call
-    the wrong Ana. The record number (MRN) is optional, free text as the EHR spells it."""
-    last = value.get("last_name", "")
-    if not last:
-        errors.append("last_name: required")
-    elif len(last) > 100:
-        errors.append("last_name: at most 100 characters")
-    clean["last_name"] = last
-    raw = value.get("date_of_birth", "")
+    """First and last name and date of birth are required: first name and phone alone let a
+    coordinator call the wrong Ana. The record number (MRN) is optional, free text as the EHR spells it."""
+    for field, longest in (("first_name", 50), ("last_name", 100)):
+        name = value.get(field, "")
+        if not name:
+            errors.append(f"{field}: required")
+        elif len(name) > longest:
+            errors.append(f"{field}: at most {longest} characters")
+        clean[field] = name
     try:
-        if not raw:
-            raise ValueError("required, as YYYY-MM-DD")
-        if len(raw) != 10:
-            raise ValueError("use YYYY-MM-DD")
-        born = date.fromisoformat(raw)
+        born = typed_date(value.get("date_of_birth", ""))
         if born > today:
             raise ValueError(f"{born} is in the future")
         if born < date(today.year - 120, 1, 1):
             raise ValueError(f"{born} is more than 120 years ago")
         clean["date_of_birth"] = born
     except ValueError as e:
-        msg = str(e)
-        if "month must be" in msg or "day is out of range" in msg or "Invalid isoformat" in msg:
-            msg = f"{raw!r} is not a real date (YYYY-MM-DD)"
-        errors.append(f"date_of_birth: {msg}")
+        errors.append(f"date_of_birth: {e}")
     record = value.get("record_number", "")
     if len(record) > 64:
         errors.append("record_number: at most 64 characters")

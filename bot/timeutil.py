@@ -10,6 +10,19 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def typed_date(raw: str) -> date:
+    """A date someone typed into a form, a CSV or the API, as YYYY-MM-DD; a ValueError says what is
+    wrong in words for them (the field's name goes before it)."""
+    if not raw:
+        raise ValueError("required, as YYYY-MM-DD")
+    if len(raw) != 10:
+        raise ValueError("use YYYY-MM-DD")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a real date (YYYY-MM-DD)") from None
+
+
 def local_to_utc(day: date, at: time, zone: str) -> datetime:
     """The UTC instant of a wall-clock time on a local day.
 

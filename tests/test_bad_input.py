@@ -88,3 +88,15 @@ def test_twenty_identical_enrollments_at_once_give_one_201_and_409s(app, api_hea
     for t in threads:
         t.join()
     assert sorted(statuses) == [201] + [409] * 19
+
+
+@pytest.mark.parametrize("typed, reason", [
+    ("", "required, as YYYY-MM-DD"),
+    ("4/12/1961", "use YYYY-MM-DD"),
+    ("19610412", "use YYYY-MM-DD"),
+    ("1961-02-30", "'1961-02-30' is not a real date (YYYY-MM-DD)"),
+])
+def test_a_mistyped_date_is_explained_in_the_same_words_for_every_date_field(client, api_headers, typed, reason):
+    for field in ("surgery_date", "date_of_birth"):
+        response = client.post("/api/v1/enrollments", json={**GOOD, field: typed}, headers=api_headers)
+        assert response.status_code == 400 and response.get_json()["errors"] == [f"{field}: {reason}"]

@@ -94,37 +94,26 @@ def options_view(enrollment: Enrollment) -> dict:
 @bp.post("/patients/<int:enrollment_id>/<action>")
 @login_required
 def change(enrollment_id: int, action: str):
+    """Pause, resume, unenroll, or save the patient's options; back to their page, saying what happened."""
     session = db()
     enrollment = get_patient(enrollment_id)
     try:
-        if action not in enrollments.ACTIONS:
+        if action == "options":
+            values = {f: request.form.get(f, "") for f in options.OPTION_FIELDS}
+            option_changes.change(session, rt(), enrollment, values, current_user.actor, utcnow())
+            done = f"Options for {enrollment.first_name} saved; the texts still to come follow them."
+        elif action in enrollments.ACTIONS:
+            enrollments.change(session, rt(), enrollment, action, current_user.actor, utcnow())
+            done = f"{enrollment.first_name} is now {enrollment.status}."
+        else:
             abort(404)
-        enrollments.change(session, rt(), enrollment, action, current_user.actor, utcnow())
     except enrollments.EnrollmentError as e:
         session.rollback()
         for error in e.errors:
             flash(error, "error")
     else:
         session.commit()
-        flash(f"{enrollment.first_name} is now {enrollment.status}.", "ok")
-    return redirect(url_for("dashboard.patient", enrollment_id=enrollment_id))
-
-
-@bp.post("/patients/<int:enrollment_id>/options")
-@login_required
-def change_options(enrollment_id: int):
-    session = db()
-    enrollment = get_patient(enrollment_id)
-    try:
-        option_changes.change(session, rt(), enrollment, {f: request.form.get(f, "") for f in options.OPTION_FIELDS},
-                              current_user.actor, utcnow())
-    except enrollments.EnrollmentError as e:
-        session.rollback()
-        for error in e.errors:
-            flash(error, "error")
-    else:
-        session.commit()
-        flash(f"Options for {enrollment.first_name} saved; the texts still to come follow them.", "ok")
+        flash(done, "ok")
     return redirect(url_for("dashboard.patient", enrollment_id=enrollment_id))
 
 
