@@ -8,29 +8,20 @@ from functools import wraps
 from pathlib import Path
 
 import click
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
 
-from bot import config as settings
-from bot import db, enrollment, logs, pathways
-from bot.boot import build
+from bot import db, enrollment, logs
+from bot.cli_runtime import command_runtime
+from bot.content_cli import content_group, schedule_group
+from bot.coordinator_cli import coordinator_group
+from bot.jobs import tick as run_tick
 from bot.models import User
 from bot.phones import mask_phone
-from bot.runtime import Runtime
 from bot.timeutil import utcnow
+from bot.triage.cli import triage_command
+from bot.users import user_group
 
 log = logging.getLogger("postop")
-
-
-def _runtime(check_schema: bool = True) -> Runtime:
-    try:
-        rt = build()
-    except settings.ConfigError as e:
-        raise click.ClickException(str(e)) from None
-    except pathways.PathwayError as e:
-        raise click.ClickException(f"content problems (run `postop content check`):\n{e}") from None
-    if check_schema and not inspect(rt.engine).has_table("outbox"):
-        raise click.ClickException("the database has no tables yet: run `postop db upgrade` first")
-    return rt
 
 
 def _fail_on_enrollment_error(func):
@@ -60,7 +51,7 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the tables to the latest schema."""
-    rt = _runtime(check_schema=False)
+    rt = command_runtime(check_schema=False)
     db.upgrade(rt.engine)
     click.echo(f"database at {rt.engine.url.render_as_string(hide_password=True)} is up to date")
 
@@ -93,7 +84,7 @@ def _patient_options(func):
 def enroll(first_name, last_name, date_of_birth, record_number, phone, surgery_date, timezone_, language,
            pathway, **options) -> None:
     """Enroll one patient; prints the new enrollment id."""
-    rt = _runtime()
+    rt = command_runtime()
     given = {k: v for k, v in options.items() if v is not None}
     patient = enrollment.validate({"first_name": first_name, "last_name": last_name, "date_of_birth": date_of_birth,
                                    "record_number": record_number, "phone": phone, "surgery_date": surgery_date,
@@ -111,7 +102,7 @@ def import_(csv_file: Path) -> None:
     last_name,date_of_birth[,record_number]).
 
     If any line is bad, nothing is imported and every bad line is listed."""
-    rt = _runtime()
+    rt = command_runtime()
     try:
         text = csv_file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -125,7 +116,7 @@ def _change(action: str):
     @click.argument("enrollment_id", type=int)
     @_fail_on_enrollment_error
     def command(enrollment_id: int) -> None:
-        rt = _runtime()
+        rt = command_runtime()
         with rt.session() as session:
             found = session.get(enrollment.Enrollment, enrollment_id)
             if found is None:
@@ -143,7 +134,7 @@ for _action in enrollment.ACTIONS:
 @main.command("list")
 def list_() -> None:
     """Print enrollments as JSON lines (phones masked)."""
-    rt = _runtime()
+    rt = command_runtime()
     with rt.session() as session:
         for e in session.scalars(select(enrollment.Enrollment).order_by(enrollment.Enrollment.id)):
             row = enrollment.describe(e, enrollment.is_opted_out(session, e.phone))
@@ -154,9 +145,7 @@ def list_() -> None:
 @main.command("tick")
 def tick() -> None:
     """Run every scheduled job once, as of now, and exit (cron-style deployments, tests)."""
-    from bot.jobs import tick as run_tick
-
-    rt = _runtime()
+    rt = command_runtime()
     for name, result in run_tick(rt, utcnow()).items():
         click.echo(f"{name}: {result if result is not None else 'done'}")
 
@@ -164,9 +153,9 @@ def tick() -> None:
 @main.command("clock")
 def clock() -> None:
     """Run the scheduler process (exactly one per deployment on SQLite; see docs for PostgreSQL)."""
-    from bot.clock import run_forever
+    from bot.clock import run_forever  # APScheduler: only the commands that run the clock load it
 
-    run_forever(_runtime())
+    run_forever(command_runtime())
 
 
 @main.command("run")
@@ -174,10 +163,12 @@ def clock() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 def run(host: str, port: int) -> None:
     """All in one process for a single machine: web (waitress), clock, and the database migrated on start."""
+    # Flask, the web app and APScheduler only for the command that serves them: every other
+    # command starts without loading them.
     from bot.app import create_app
     from bot.serve import serve
 
-    rt = _runtime(check_schema=False)
+    rt = command_runtime(check_schema=False)
     db.upgrade(rt.engine)
     app = create_app()
     mode = "SIMULATOR: no real texts are sent" if rt.transport.simulated else "sending through Twilio"
@@ -191,25 +182,8 @@ def run(host: str, port: int) -> None:
     serve(app, app.extensions["runtime"], host, port)
 
 
-def _register_optional() -> None:
-    from bot.coordinator_cli import coordinator_group
-    main.add_command(coordinator_group, "coordinator")
-    try:
-        from bot.triage.cli import triage_command
-        main.add_command(triage_command, "triage")
-    except ImportError:  # triage arrives in its own issue
-        pass
-    try:
-        from bot.users import user_group
-        main.add_command(user_group, "user")
-    except ImportError:  # the dashboard's accounts
-        pass
-    try:
-        from bot.content_cli import content_group, schedule_group
-        main.add_command(content_group, "content")
-        main.add_command(schedule_group, "schedule")
-    except ImportError:
-        pass
-
-
-_register_optional()
+main.add_command(coordinator_group, "coordinator")
+main.add_command(triage_command, "triage")
+main.add_command(user_group, "user")
+main.add_command(content_group, "content")
+main.add_command(schedule_group, "schedule")

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 
 from bot import content_check, content_rules, pathways
+from bot.config import _parse_quiet_hours
 from bot.messages import day_values
 from bot.planner import send_time
 from bot.sms import is_gsm7, segments
@@ -26,8 +27,6 @@ class BadParameter(click.BadParameter):
 
 
 def _quiet_hours(value: str, param: str = "--quiet-hours") -> tuple[time, time]:
-    from bot.config import _parse_quiet_hours
-
     try:
         return _parse_quiet_hours(value)
     except ValueError as e:

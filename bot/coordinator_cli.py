@@ -10,6 +10,7 @@ import click
 from sqlalchemy import select
 
 from bot import coordinators
+from bot.cli_runtime import command_runtime
 from bot.clinics import clinic_by_name, default_clinic
 from bot.models import Clinic, Coordinator
 from bot.phones import mask_phone
@@ -19,12 +20,6 @@ def _fail(errors: list[str]) -> None:
     for line in errors:
         click.echo(f"error: {line}", err=True)
     sys.exit(1)
-
-
-def _runtime():
-    from bot.cli import _runtime as build
-
-    return build()
 
 
 def _active(session, coordinator_id: int) -> Coordinator:
@@ -44,7 +39,7 @@ def coordinator_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="JSON lines (phones masked)")
 def coordinator_list(clinic: str | None, as_json: bool) -> None:
     """Every active coordinator: clinic, on-call rank, name, phone (masked), email."""
-    rt = _runtime()
+    rt = command_runtime()
     with rt.session() as session:
         query = (select(Coordinator, Clinic).join(Clinic, Clinic.id == Coordinator.clinic_id)
                  .where(Coordinator.active.is_(True))
@@ -69,7 +64,7 @@ def coordinator_list(clinic: str | None, as_json: bool) -> None:
 @click.option("--clinic", default=None, help="The clinic whose red flags page them (default: CLINIC_NAME)")
 def coordinator_add(name: str, phone: str, email: str, on_call_rank: int | None, clinic: str | None) -> None:
     """Register a coordinator of a clinic; prints the id."""
-    rt = _runtime()
+    rt = command_runtime()
     with rt.session() as session:
         try:
             new = coordinators.validate({"name": name, "phone": phone, "email": email, "on_call_rank": on_call_rank},
@@ -92,7 +87,7 @@ def coordinator_add(name: str, phone: str, email: str, on_call_rank: int | None,
 def coordinator_edit(coordinator_id: int, name: str | None, phone: str | None, email: str | None,
                      on_call_rank: int | None) -> None:
     """Change a coordinator's name, phone, email or on-call rank (only what is given)."""
-    rt = _runtime()
+    rt = command_runtime()
     with rt.session() as session:
         found = _active(session, coordinator_id)
         rank = found.on_call_rank if on_call_rank is None else (on_call_rank or None)
@@ -110,7 +105,7 @@ def coordinator_edit(coordinator_id: int, name: str | None, phone: str | None, e
 @click.argument("coordinator_id", type=int)
 def coordinator_remove(coordinator_id: int) -> None:
     """Never page this coordinator again (taken off every ladder and shift)."""
-    rt = _runtime()
+    rt = command_runtime()
     with rt.session() as session:
         found = _active(session, coordinator_id)
         coordinators.remove(session, found, "cli")

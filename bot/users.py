@@ -12,21 +12,16 @@ import click
 from sqlalchemy import select
 
 from bot import accounts
+from bot.cli_runtime import command_runtime
 from bot.clinics import clinic_by_name
 from bot.models import Clinic, User
 from bot.vocabulary import Role
 
 
-def _rt():
-    from bot.cli import _runtime  # late: bot.cli imports this module while it loads
-
-    return _runtime()
-
-
 @contextmanager
 def _session():
     """A session (committed at the end); a refusal from bot.accounts is a command-line error."""
-    rt = _rt()
+    rt = command_runtime()
     with rt.session() as session:
         try:
             yield session, rt
