@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from bot import planner, planner_bulk
 from bot.clinics import default_clinic
-from bot.messages import settings_for
 from bot.models import Clinic, Enrollment
 from bot.runtime import Runtime
 from bot.vocabulary import EnrollmentStatus
@@ -42,7 +41,7 @@ def create_many(session: Session, rt: Runtime, patients: list, actor: str, now: 
     rows: list[tuple] = []
     for new_id, target in zip(ids, targets, strict=True):
         if target is not None:
-            planning.rows_of(rows, replace(target, id=new_id))
+            rows += planning.rows_of(replace(target, id=new_id))
     planner_bulk.copy_rows(session, "outbox", planner_bulk.COLUMNS, rows)
     planner_bulk.copy_rows(session, "audit_log", ("at", "actor", "action", "subject", "detail"), [
         (now, actor, "enroll", f"enrollment:{new_id}", json.dumps({"pathway": p.pathway}))
@@ -50,7 +49,7 @@ def create_many(session: Session, rt: Runtime, patients: list, actor: str, now: 
     for new_id, target in zip(ids, targets, strict=True):
         if target is None:
             enrollment = session.get(Enrollment, new_id)
-            planner.plan(session, enrollment, rt.library, rt.config, now, settings_for(rt.library, enrollment))
+            planner.plan(session, rt, enrollment, now)
     return _loaded(session, ids)
 
 

@@ -18,7 +18,6 @@ from bot import identity, planner
 from bot import options as patient_options
 from bot.audit import record
 from bot.enroll_bulk import create_many
-from bot.messages import settings_for
 from bot.models import Enrollment, OptOut
 from bot.options import OPTION_FIELDS
 from bot.outbox import rows as outbox_rows
@@ -214,7 +213,7 @@ def pause(session: Session, enrollment: Enrollment, actor: str) -> None:
 def resume(session: Session, rt: Runtime, enrollment: Enrollment, actor: str, now: datetime) -> None:
     _require(enrollment, {EnrollmentStatus.PAUSED}, "resume")
     enrollment.status = EnrollmentStatus.ACTIVE
-    planner.plan(session, enrollment, rt.library, rt.config, now, settings_for(rt.library, enrollment))
+    planner.plan(session, rt, enrollment, now)
     record(session, actor, "resume", f"enrollment:{enrollment.id}")
 
 

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from bot import escalation, keywords, planner, respond, review
 from bot.audit import record
 from bot.inbound_store import claim_next, hold, release, store
-from bot.messages import settings_for
 from bot.models import Coordinator, Enrollment, Escalation, Inbound, OptOut
 from bot.outbox import rows as outbox_rows
 from bot.outbox.lifecycle import new_owner
@@ -174,7 +173,7 @@ def _opt_in(rt: Runtime, session: Session, enrollment: Enrollment | None, inboun
     phone = inbound.from_phone
     session.execute(delete(OptOut).where(OptOut.phone == phone))
     if enrollment is not None and enrollment.status == EnrollmentStatus.ACTIVE:
-        planner.plan(session, enrollment, rt.library, rt.config, now, settings_for(rt.library, enrollment))
+        planner.plan(session, rt, enrollment, now)
     record(session, f"patient:{mask_phone(phone)}", "opt_in", None, {"was_opted_out": was_opted_out})
     if enrollment is None:
         return Outcome(None, HandledAs.OPT_IN)

@@ -37,9 +37,8 @@ def change(session, rt, enrollment, raw: dict, actor: str, now) -> dict:
         # Cancel what is planned and plan again: rows whose step still applies come back (the planner
         # revives cancelled rows with the same key), the others stay cancelled.
         rows.cancel_future(session, enrollment_id=enrollment.id)
-        after = settings_for(rt.library, enrollment)
-        planner.plan(session, enrollment, rt.library, rt.config, now, after)
-        _late_start_up_texts(session, rt, enrollment, before, after, now)
+        planner.plan(session, rt, enrollment, now)
+        _late_start_up_texts(session, rt, enrollment, before, settings_for(rt.library, enrollment), now)
     record(session, actor, "options", f"enrollment:{enrollment.id}", options.describe(in_force))
     return in_force
 

@@ -13,10 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import bulk_insert
+from bot.messages import settings_for
 from bot.models import Enrollment, Outbox
 from bot.outbox import LIVE, Status
 from bot.outbox.rows import programme_key, programme_row, revive
 from bot.pathway_model import Library, Step
+from bot.runtime import Runtime
 from bot.startup import bundle, make_room
 from bot.timeutil import local_to_utc, local_today, next_allowed, utcnow
 from bot.vocabulary import EnrollmentStatus
@@ -57,33 +59,29 @@ def planned_texts(enrollment: Enrollment, library: Library, settings: dict, quie
     return texts
 
 
-def plan(session: Session, enrollment: Enrollment, library: Library, config: dict, now: datetime,
-         settings: dict, fresh: bool = False, sink: list | None = None) -> int:
-    """Write the outbox rows from today through the horizon; return how many were added or revived.
+def plan(session: Session, rt: Runtime, enrollment: Enrollment, now: datetime) -> int:
+    """Write the enrollment's outbox rows from today through the horizon, for the settings in force
+    (pathway, clinic, the patient's own options); return how many were added or revived.
 
     Steps whose time has already passed are never written, so a late enrollment or a resume after a
-    pause continues from now instead of sending a burst of old texts. `fresh` (a new enrollment, so
-    nothing to look up) spares a query per patient on bulk imports, and a `sink` collects the new rows
-    so that the caller inserts many patients' rows in one statement.
+    pause continues from now instead of sending a burst of old texts.
     """
+    settings = settings_for(rt.library, enrollment)
     today = local_today(enrollment.timezone, now)
     today_day = (today - enrollment.surgery_date).days
-    last_day = today_day + config["PLAN_HORIZON_DAYS"]
-    pathway = library.pathways[enrollment.pathway]
-    texts = [t for t in planned_texts(enrollment, library, settings, config["QUIET_HOURS"],
+    last_day = today_day + rt.config["PLAN_HORIZON_DAYS"]
+    pathway = rt.library.pathways[enrollment.pathway]
+    texts = [t for t in planned_texts(enrollment, rt.library, settings, rt.config["QUIET_HOURS"],
                                       today_day, last_day) if t.due_at > now]
     existing = {}
-    if texts and not fresh:
+    if texts:
         rows = session.execute(select(Outbox.key, Outbox.id, Outbox.status)
                                .where(Outbox.key.in_([t.key for t in texts]))).all()
         existing = {key: (row_id, status) for key, row_id, status in rows}
     new = [programme_row(t.key, enrollment.id, enrollment.phone, t.step.id, t.day, t.step.message,
                          t.step.expects, t.due_at, now)
            for t in texts if t.key not in existing]
-    if sink is not None:
-        sink.extend(new)
-    else:
-        bulk_insert(session, Outbox, new)
+    bulk_insert(session, Outbox, new)
     revived = [existing[t.key][0] for t in texts if existing.get(t.key, (0, ""))[1] == Status.CANCELLED]
     revive(session, revived)
     enrollment.planned_through_day = max(enrollment.planned_through_day, last_day)

@@ -18,11 +18,11 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from bot import planner
-from bot.messages import settings_for
 from bot.models import Clinic, Enrollment
 from bot.outbox import Kind, Status
 from bot.outbox.rows import programme_key
 from bot.pathway_model import Library, Step
+from bot.runtime import Runtime
 from bot.startup import bundle, make_room
 from bot.timeutil import local_to_utc, local_today
 from bot.vocabulary import EnrollmentStatus
@@ -90,7 +90,7 @@ class Planner:
         if horizon is None:
             plan.slow.append(t.id)  # completion, or before surgery: planner.plan
             return
-        self.rows_of(plan.rows, t)
+        plan.rows += self.rows_of(t)
         plan.updates.append((t.id, *horizon))
 
     def horizon_of(self, t: Target) -> tuple[int, datetime] | None:
@@ -102,7 +102,7 @@ class Planner:
             return None
         return max(t.planned_through_day, today_day + self.horizon), self.next_look(t.timezone)
 
-    def rows_of(self, rows: list[tuple], t: Target) -> None:
+    def rows_of(self, t: Target) -> list[tuple]:
         """What `planner.planned_texts` gives for the new days (the start-up bundle, then each day's
         steps with room made for it), with everything that does not depend on the patient cached."""
         pathway = self.library.pathways[t.pathway]
@@ -113,15 +113,14 @@ class Planner:
         options = tuple(sorted((t.options or {}).items()))
         start = self.bundle(t.pathway, t.clinic_id, options, t.surgery_date, t.timezone, t.created_at or datetime.min)
         now = self.now
-        for step, day, due in start.texts:
-            if first <= day <= last and due > now:
-                rows.append(self._row(t, step, day, due))
+        rows = [self._row(t, step, day, due) for step, day, due in start.texts if first <= day <= last and due > now]
         for day in range(max(first, pathway.first_day), min(last, pathway.length_days) + 1):
             local_day = t.surgery_date + timedelta(days=day)
             for step in make_room(start, day, self.steps(t.pathway, t.clinic_id, options, day)):
                 due = self.when(local_day, step.at, t.timezone)
                 if due > now:
                     rows.append(self._row(t, step, day, due))
+        return rows
 
     def _row(self, t: Target, step: Step, day: int, due: datetime) -> tuple:
         return (programme_key(t.id, step.id, day), t.id, t.phone, Kind.PROGRAMME.value, step.id, day,
@@ -166,7 +165,7 @@ def write(session: Session, plan: Plan, now: datetime) -> None:
                      [{"eid": i, "d": d, "n": n} for i, d, n in plan.updates])
 
 
-def plan_due(session: Session, library: Library, config: dict, now: datetime, chunk: int) -> tuple[int, int]:
+def plan_due(session: Session, rt: Runtime, now: datetime, chunk: int) -> tuple[int, int]:
     """Extend up to `chunk` enrollments whose next local day has begun; (enrollments, rows) done.
 
     PostgreSQL locks the chunk's enrollments (SKIP LOCKED): a pause or resume of one of them waits
@@ -180,13 +179,13 @@ def plan_due(session: Session, library: Library, config: dict, now: datetime, ch
         query = query.with_for_update(skip_locked=True, of=Enrollment)
     targets = [Target(*row) for row in session.execute(query)]
     plan = Plan()
-    planning = Planner(library, config, clinic_settings(session), now)
+    planning = Planner(rt.library, rt.config, clinic_settings(session), now)
     for t in targets:
         planning.add(plan, t)
     write(session, plan, now)
     added = len(plan.rows)
     for enrollment in session.scalars(select(Enrollment).where(Enrollment.id.in_(plan.slow))):
-        added += planner.plan(session, enrollment, library, config, now, settings_for(library, enrollment))
+        added += planner.plan(session, rt, enrollment, now)
     return len(targets), added
 
 
@@ -196,7 +195,7 @@ def pass_due(rt, now: datetime, chunk: int = 5000) -> int:
     total = 0
     while True:
         with rt.session() as session:
-            done, added = plan_due(session, rt.library, rt.config, now, chunk)
+            done, added = plan_due(session, rt, now, chunk)
         total += added
         if done < chunk:
             return total

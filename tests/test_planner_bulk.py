@@ -88,8 +88,7 @@ def test_bulk_rows_match_planned_texts_with_the_shipped_programme_and_its_start_
                     today_day = (local_today(zone, now) - surgery).days
                     for planned in (today_day - 1, today_day + 1):
                         t = Target(7, "+12025550143", surgery, zone, "lumbar-fusion", None, planned, created, options)
-                        got: list = []
-                        Planner(lib, conf, {}, now).rows_of(got, t)
+                        got = Planner(lib, conf, {}, now).rows_of(t)
                         e = SimpleNamespace(id=7, pathway="lumbar-fusion", surgery_date=surgery, timezone=zone,
                                             created_at=created)
                         want = [(x.key, x.due_at) for x in planned_texts(
