@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml constraints.txt
 	$(VENV)/bin/pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-.PHONY: venv run test lint
+.PHONY: venv run test test-fast lint
 venv: $(STAMP)
 
 run: $(STAMP)
@@ -19,6 +19,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) $(VENV)/bin/pytest
+
+# The tests that need no database and no browser, and take no seconds each (markers set in
+# tests/conftest.py): a few seconds in all, not minutes.
+test-fast: $(STAMP)
+	$(VENV)/bin/pytest -m "not db and not browser and not slow"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

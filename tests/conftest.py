@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import MetaData, create_engine, text
 
 from bot import db
 from bot.app import create_app
@@ -38,7 +38,7 @@ def sqlite_template(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def postgres_url():
-    """A database of our own for this run, migrated once; each test truncates it."""
+    """A database of our own for this run, migrated once; each test empties it (postgres_reset)."""
     name = f"postop_test_{uuid.uuid4().hex[:8]}"
     try:
         admin = create_engine(db.normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
@@ -58,20 +58,38 @@ def postgres_url():
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def postgres_reset(postgres_url):
+    """Empties every table and restarts every id, as `TRUNCATE ... RESTART IDENTITY` would, in a few
+    milliseconds instead of half a second: DELETE children first, then setval. (A transaction rolled
+    back per test would not do: the code under test commits through engines of its own, the webhook
+    through a raw autocommit connection, and some tests use threads or other processes.)"""
+    # pre-ping: a test may terminate every other connection to the database
+    engine = create_engine(db.normalise_url(postgres_url), pool_pre_ping=True)
+    schema = MetaData()
+    schema.reflect(engine)
+    with engine.connect() as conn:
+        sequences = conn.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")).scalars()
+        restarts = [f"SELECT setval('{name}', 1, false)" for name in sequences]
+    deletes = [f"DELETE FROM {t.name}" for t in reversed(schema.sorted_tables) if t.name != "alembic_version"]
+    sql = "; ".join(deletes + restarts)
+
+    def reset() -> None:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(sql)
+
+    yield reset
+    engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path, sqlite_template):
     if request.param == "sqlite":
         path = tmp_path / "postop.db"
         shutil.copy(sqlite_template, path)
         return f"sqlite:///{path}"
-    url = request.getfixturevalue("postgres_url")
-    engine = db.make_engine(url)
-    with engine.begin() as conn:
-        tables = [r[0] for r in conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename != 'alembic_version'"))]
-        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-    return url
+    request.getfixturevalue("postgres_reset")()
+    return request.getfixturevalue("postgres_url")
 
 
 @pytest.fixture
@@ -157,3 +175,30 @@ def _no_enrolled_number_in_any_log_line(request):
         root.setLevel(level)
     leaks = [line for line in capture.lines if ENROLLED_NUMBER.search(line)]
     assert not leaks, f"{len(leaks)} log line(s) with a phone number, e.g. {leaks[0][:300]!r}"
+
+
+# Neither database nor browser, but seconds each: the whole content checker (on a copy of the content,
+# or the shipped one), another Python process starting the service, every labelled reply through two
+# engines. Marked `slow`, by fixture or by name, and left out of `make test-fast`.
+SLOW_FIXTURES = {"project", "checked"}
+SLOW_TESTS = {"test_run_with_twilio_and_no_clinic_phone_exits_naming_the_setting",
+              "test_run_serves_with_waitress_and_the_clock_and_stops_cleanly_on_sigterm",
+              "test_clock_process_beats_and_exits_cleanly_on_sigterm",
+              "test_importing_triage_loads_no_web_framework_database_or_twilio",
+              "test_check_passes_on_shipped_content", "test_check_report_lists_every_message_with_segments",
+              "test_needs_action_now_never_lets_what_the_full_check_would_act_on_wait",
+              "test_might_be_urgent_never_rules_out_an_urgent_reply"}
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Marks each test by what it needs, from its fixtures, so that new tests fall in the right set:
+    `db` (runs on SQLite and PostgreSQL), `browser` (headless Chromium), `slow` (above).
+    `make test-fast` runs the rest."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if "database_url" in names:
+            item.add_marker(pytest.mark.db)
+        if "browser" in names:
+            item.add_marker(pytest.mark.browser)
+        if names & SLOW_FIXTURES or getattr(item, "originalname", item.name) in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
