@@ -178,16 +178,14 @@ def _no_enrolled_number_in_any_log_line(request):
 
 
 # Neither database nor browser, but seconds each: the whole content checker (on a copy of the content,
-# or the shipped one), another Python process starting the service, every labelled reply through two
-# engines. Marked `slow`, by fixture or by name, and left out of `make test-fast`.
+# or the shipped one), another Python process. Marked `slow`, by fixture or by name, and left out of
+# `make test-fast`.
 SLOW_FIXTURES = {"project", "checked"}
 SLOW_TESTS = {"test_run_with_twilio_and_no_clinic_phone_exits_naming_the_setting",
               "test_run_serves_with_waitress_and_the_clock_and_stops_cleanly_on_sigterm",
               "test_clock_process_beats_and_exits_cleanly_on_sigterm",
               "test_importing_triage_loads_no_web_framework_database_or_twilio",
-              "test_check_passes_on_shipped_content", "test_check_report_lists_every_message_with_segments",
-              "test_needs_action_now_never_lets_what_the_full_check_would_act_on_wait",
-              "test_might_be_urgent_never_rules_out_an_urgent_reply"}
+              "test_check_passes_on_shipped_content", "test_check_report_lists_every_message_with_segments"}
 
 
 def pytest_collection_modifyitems(items) -> None:
