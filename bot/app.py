@@ -42,5 +42,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     if rt.config["PROXY_COUNT"]:
         # Trust exactly this many proxies for the scheme and host Twilio signed.
         n = rt.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # as above
+            app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
     return app

@@ -3,6 +3,8 @@ to think about it: patients enrolled from the CLI or with the global API_TOKEN j
 by CLINIC_NAME, created on first use."""
 from __future__ import annotations
 
+from typing import Literal, overload
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -17,6 +19,12 @@ def in_clinic(model, clinic_id: int | None):
     sender we do not know), so whoever is paged for it sees it and may acknowledge it, and nobody else.
     A user without a clinic (made before clinics existed) sees the rows without one."""
     return model.clinic_id.is_(None) if clinic_id is None else model.clinic_id == clinic_id
+
+
+@overload
+def clinic_by_name(session: Session, name: str, create: Literal[True], phone: str | None = None) -> Clinic: ...
+@overload
+def clinic_by_name(session: Session, name: str, create: bool, phone: str | None = None) -> Clinic | None: ...
 
 
 def clinic_by_name(session: Session, name: str, create: bool, phone: str | None = None) -> Clinic | None:
@@ -35,4 +43,4 @@ def default_clinic(session: Session, config: dict) -> Clinic:
 
 def own_clinic(session: Session, clinic_id: int | None, config: dict) -> Clinic:
     """A user's or an API token's clinic; the default clinic for one without (the deployment's API_TOKEN)."""
-    return session.get(Clinic, clinic_id) if clinic_id is not None else default_clinic(session, config)
+    return session.get_one(Clinic, clinic_id) if clinic_id is not None else default_clinic(session, config)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
 from zoneinfo import available_timezones
@@ -190,10 +191,10 @@ def _clinic_identity(config: dict, errors: list[str], sending: bool) -> None:
             config["CLINIC_INVENTED"].append(name)
 
 
-def load(environ: dict[str, str] | None = None, overrides: dict | None = None,
+def load(environ: Mapping[str, str] | None = None, overrides: dict | None = None,
          instance_path: str | None = None) -> dict:
     """Parse every setting; raise ConfigError naming each bad one. `overrides` (tests) win."""
-    environ = os.environ if environ is None else environ
+    env = os.environ if environ is None else environ
     overrides = overrides or {}
     config: dict = {}
     errors: list[str] = []
@@ -204,7 +205,7 @@ def load(environ: dict[str, str] | None = None, overrides: dict | None = None,
                 config[name] = raw
                 continue
         else:
-            raw = environ.get(name)
+            raw = env.get(name)
         if raw is None or raw == "":
             raw = default
             if raw is None or not isinstance(raw, str):

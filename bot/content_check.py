@@ -159,7 +159,8 @@ def message_problems(library: pathways.Library, result: CheckResult) -> None:
         gsm_only = lang in MAX_SEGMENTS_GSM_LANGS
         for key, message in sorted(messages.items()):
             limit = MAX_SEGMENTS_GSM_LANGS.get(lang, MAX_SEGMENTS) + (key in SAFETY_KEYS)
-            users = programme.get(key) or [None]
+            # None: a text no pathway step sends (a reply, a page), filled with the defaults alone.
+            users: list[pathways.Pathway | None] = [*programme.get(key, [])] or [None]
             if key in programme and lang == "en" and not (message.source or "").strip():
                 result.problems.append((message.file, key, "English programme message has no source"))
             bad = non_gsm_characters(message.text)

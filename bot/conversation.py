@@ -34,13 +34,16 @@ _LEG = {"leg", "legs", "buttock", "buttocks", "butt", "hip", "hips", "thigh", "s
         "pierna", "piernas", "nalga", "nalgas", "gluteo", "gluteos", "cadera", "caderas", "muslo", "pompi"}
 _DENOMINATOR = re.compile(r"\s*(?:/|out of|de|sobre)\s*10\b")
 _TOKENS = re.compile(r"\d+(?:\.\d+)?|[a-z]+|&|#")
+PainPair = tuple[float | None, float | None]  # (back, leg)
+# A pain pair | "none" | "yes" | [item numbers] (the red-flag check-in) | "yes"/"no" | an item's score
+AnswerValue = PainPair | str | list[int] | int
 
 
 @dataclass(frozen=True)
 class Answer:
     question: Outbox
     kind: str          # "pain", "red_flag_screen", "meds_helping"
-    value: object      # (back, leg) | "none" | "yes" | [item numbers] | "yes"/"no"
+    value: AnswerValue
     extra_words: bool  # more than the answer itself ("yes, my leg"): a person reads it
 
 
@@ -61,7 +64,7 @@ def open_questions(session: Session, enrollment_id: int) -> list[Outbox]:
     recent = session.scalars(select(Outbox).where(
         Outbox.enrollment_id == enrollment_id, Outbox.expects.is_not(None), Outbox.status.in_(ASKED),
         Outbox.sent_at.is_not(None)).order_by(Outbox.sent_at.desc(), Outbox.id.desc()).limit(RECENT_QUESTIONS))
-    seen: set[str] = set()
+    seen: set[str | None] = set()
     result = []
     for question in recent:
         if question.expects in seen:
@@ -81,12 +84,14 @@ def _number(tok: str) -> float | None:
         return None
 
 
-def pain_pair(body: str) -> tuple[tuple[float | None, float | None], bool] | None:
+def pain_pair(body: str) -> tuple[PainPair, bool] | None:
     """((back, leg), extra_words) from "4 8", "4 and 8", "back 4 leg 8", "4 in my back, 8 in my hip",
     "6"; None when the reply is not one or two scores from 0 to 10."""
     toks = tokens(body)
-    at = [i for i, t in enumerate(toks) if _number(t) is not None and (t[0].isdigit() or len(toks) <= 3)]
-    if not 1 <= len(at) <= 2 or any(not 0 <= _number(toks[i]) <= 10 for i in at):
+    numbers = {i: n for i, t in enumerate(toks)
+               if (n := _number(t)) is not None and (t[0].isdigit() or len(toks) <= 3)}
+    at = list(numbers)
+    if not 1 <= len(at) <= 2 or any(not 0 <= n <= 10 for n in numbers.values()):
         return None
     labels_first = bool(toks) and (toks[0] in _BACK or toks[0] in _LEG)
     sites: list[str | None] = []
@@ -96,7 +101,8 @@ def pain_pair(body: str) -> tuple[tuple[float | None, float | None], bool] | Non
         else:
             span = toks[i + 1:(at[n + 1] if n + 1 < len(at) else len(toks))]
         sites.append("leg" if any(t in _LEG for t in span) else "back" if any(t in _BACK for t in span) else None)
-    values = [_number(toks[i]) for i in at]
+    values = [numbers[i] for i in at]
+    pair: PainPair
     if len(values) == 1:
         pair = (None, values[0]) if sites[0] == "leg" else (values[0], None)
     elif sites[0] == "leg" or sites[1] == "back":
@@ -109,7 +115,7 @@ def pain_pair(body: str) -> tuple[tuple[float | None, float | None], bool] | Non
     return pair, bool(extra)
 
 
-def screen_answer(body: str, items: int) -> tuple[object, bool] | None:
+def screen_answer(body: str, items: int) -> tuple[str | list[int], bool] | None:
     """The red-flag check-in: ("none" | "yes" | [item numbers], extra_words), or None when the reply
     does not start like an answer. Any reply starting with yes/si answers it ("yes a little")."""
     toks = tokens(body)
@@ -141,15 +147,15 @@ def match(questions: list[Outbox], body: str, items_for) -> Answer | None:
     """The newest open question this reply has the shape of an answer to. `items_for(question)`:
     how many numbered items a red-flag check-in lists."""
     for question in questions:
-        if question.expects == "pain_score" and (found := pain_pair(body)):
-            return Answer(question, "pain", found[0], found[1])
-        if question.expects == "redflag_list" and (found := screen_answer(body, items_for(question))):
-            return Answer(question, "red_flag_screen", found[0], found[1])
-        if question.expects == "score" and (found := instruments.read(tokens(body), question.content_key or "")):
-            return Answer(question, "instrument", found[0], found[1])
-        if question.expects == "yes_no" and (found := yes_no(body)):
+        if question.expects == "pain_score" and (pain := pain_pair(body)):
+            return Answer(question, "pain", *pain)
+        if question.expects == "redflag_list" and (screen := screen_answer(body, items_for(question))):
+            return Answer(question, "red_flag_screen", *screen)
+        if question.expects == "score" and (score := instruments.read(tokens(body), question.content_key or "")):
+            return Answer(question, "instrument", *score)
+        if question.expects == "yes_no" and (yes := yes_no(body)):
             return Answer(question, "meds_helping" if question.content_key == "pain_meds_question"
-                          else "yes_no", found[0], found[1])
+                          else "yes_no", *yes)
     return None
 
 

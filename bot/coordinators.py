@@ -50,6 +50,7 @@ def validate(data: dict, region: str) -> NewCoordinator:
         errors.append("on_call_rank: a whole number from 1 to 99, or empty")
     if errors:
         raise CoordinatorError(errors)
+    assert isinstance(name, str) and isinstance(phone, str) and isinstance(email, str)  # checked above
     return NewCoordinator(name.strip(), phone, email.strip(), rank)
 
 
@@ -90,10 +91,12 @@ def remove(session: Session, coordinator: Coordinator, actor: str) -> None:
     coordinator.active, coordinator.on_call_rank = False, None
     from bot.models import OnCallOverride, OnCallShift
 
-    for model in (OnCallShift, OnCallOverride):
-        for row in session.scalars(select(model).where(model.clinic_id == coordinator.clinic_id)):
-            if coordinator.id in (row.ladder or []):
-                row.ladder = [i for i in row.ladder if i != coordinator.id]
+    rows: list[OnCallShift | OnCallOverride] = [
+        *session.scalars(select(OnCallShift).where(OnCallShift.clinic_id == coordinator.clinic_id)),
+        *session.scalars(select(OnCallOverride).where(OnCallOverride.clinic_id == coordinator.clinic_id))]
+    for row in rows:
+        if coordinator.id in (row.ladder or []):
+            row.ladder = [i for i in row.ladder if i != coordinator.id]
     session.flush()
     record(session, actor, "coordinator_removed", f"coordinator:{coordinator.id}")
 

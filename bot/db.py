@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import Executable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,6 +73,12 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 def upgrade(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
+
+
+def rowcount(session: Session, statement: Executable) -> int:
+    """How many rows an UPDATE or DELETE matched. Session.execute is typed as returning a plain
+    Result; for these statements it is a CursorResult, which carries the count."""
+    return cast(CursorResult, session.execute(statement)).rowcount
 
 
 def bulk_insert(session: Session, model, rows: list[dict]) -> None:

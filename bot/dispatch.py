@@ -125,11 +125,14 @@ def send(run: Pass, row_id: int) -> SendOutcome:
         if reason:
             return reason
         if row.body is None:
+            # Rendered at send time: planned texts of an enrollment, which _hold_reason let through.
+            assert enrollment is not None and row.content_key is not None
             row.body = render(rt, enrollment.language, row.content_key, enrollment, run.now())
         is_call = row.kind == Kind.CALL
         row.segments = None if is_call else segments(row.body)
-        to, body, urgent, segs = row.to_phone, row.body, row.urgent, row.segments
+        to, body, urgent, segs = row.to_phone, row.body, row.urgent, row.segments or 0  # a call: no segments
         in_doubt, since = row.in_doubt, row.first_attempt_at or row.claimed_at
+        assert since is not None  # a claimed row has its claim's time
         # The rendered body is committed before the call: the message-log search matches on it.
         # A routine text books its pacing slot in this transaction (one commit less per text); an
         # in-doubt one only once the log has been read, since it may not be sent at all.

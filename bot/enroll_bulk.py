@@ -26,9 +26,10 @@ def create_many(session: Session, rt: Runtime, patients: list, actor: str, now: 
     """Insert already-validated, not-yet-enrolled patients and plan their first days, set-wise;
     return them. The enrollments go in as one multi-row INSERT (their ids come back in order),
     their texts and audit lines by COPY on PostgreSQL and one executemany on SQLite."""
-    clinic = session.get(Clinic, clinic_id) if clinic_id is not None else default_clinic(session, rt.config)
+    clinic = session.get_one(Clinic, clinic_id) if clinic_id is not None else default_clinic(session, rt.config)
     planning = planner_bulk.Planner(rt.library, rt.config, {clinic.id: clinic.settings or {}}, now)
-    records, targets = [], []
+    records: list[dict] = []
+    targets: list[planner_bulk.Target | None] = []  # None: planned one at a time below
     for p in patients:
         target = planner_bulk.Target(0, p.phone, p.surgery_date, p.timezone, p.pathway, clinic.id, -1, now,
                                      getattr(p, "options", None))
@@ -39,16 +40,16 @@ def create_many(session: Session, rt: Runtime, patients: list, actor: str, now: 
         targets.append(target if next_at is not None else None)
     ids = list(session.scalars(insert(Enrollment).returning(Enrollment.id, sort_by_parameter_order=True), records))
     rows: list[tuple] = []
-    for new_id, target in zip(ids, targets, strict=True):
-        if target is not None:
-            rows += planning.rows_of(replace(target, id=new_id))
+    for new_id, planned_ahead in zip(ids, targets, strict=True):
+        if planned_ahead is not None:
+            rows += planning.rows_of(replace(planned_ahead, id=new_id))
     planner_bulk.copy_rows(session, "outbox", planner_bulk.COLUMNS, rows)
     planner_bulk.copy_rows(session, "audit_log", ("at", "actor", "action", "subject", "detail"), [
         (now, actor, "enroll", f"enrollment:{new_id}", json.dumps({"pathway": p.pathway}))
         for new_id, p in zip(ids, patients, strict=True)])
-    for new_id, target in zip(ids, targets, strict=True):
-        if target is None:
-            enrollment = session.get(Enrollment, new_id)
+    for new_id, planned_ahead in zip(ids, targets, strict=True):
+        if planned_ahead is None:
+            enrollment = session.get_one(Enrollment, new_id)
             planner.plan(session, rt, enrollment, now)
     return _loaded(session, ids)
 

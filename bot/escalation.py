@@ -99,17 +99,18 @@ def _page(session: Session, rt: Runtime, escalation: Escalation, enrollment: Enr
         log.critical("escalation %s: no active coordinator to page; add one with `postop coordinator add`",
                      escalation.id)
     link = rt.public_url(f"/dashboard/escalations/{escalation.id}") or ""
+    patient = page_name(enrollment)
     values = {"tier": escalation.tier.upper(), "flags": ", ".join(escalation.flags) or "unclear reply",
-              "first_name": page_name(enrollment),
-              "enrollment_id": enrollment.id if enrollment else "-", "code": escalation.code, "link": link}
-    body = render(rt, "en", "page", **values)  # no patient: the deployment's clinic name and phone
+              "first_name": patient, "enrollment_id": str(enrollment.id) if enrollment else "-",
+              "code": escalation.code, "link": link}
+    body = render(rt, "en", "page", None, None, **values)  # no patient: the deployment's clinic name and phone
     calls = page_calls.wanted(session, escalation)
     for coordinator in coordinators:
         session.add(rows.page(escalation.id, escalation.page_round, coordinator.id, coordinator.phone, body, now,
                               escalation.enrollment_id))
         if calls:  # the first rung went unanswered: ring as well as text
             path = f"/twilio/voice/gather?escalation_id={escalation.id}&coordinator_id={coordinator.id}"
-            twiml = page_calls.twiml(escalation, values["first_name"], rt.config["CLINIC_NAME"],
+            twiml = page_calls.twiml(escalation, patient, rt.config["CLINIC_NAME"],
                                      rt.public_url(path) or path)
             session.add(rows.call(escalation.id, escalation.page_round, coordinator.id, coordinator.phone, twiml,
                                   now, escalation.enrollment_id))

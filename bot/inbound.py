@@ -29,7 +29,7 @@ from bot.runtime import Runtime
 from bot.timeutil import utcnow
 from bot.triage import classify
 from bot.triage.catalogue import reply_for
-from bot.triage.result import ESCALATED
+from bot.triage.result import ESCALATED, Tier
 from bot.vocabulary import LIVE_ENROLLMENT, EnrollmentStatus, EscalationStatus, HandledAs
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def receive(rt: Runtime, session: Session, message_sid: str, from_phone: str, bo
     if inbound_id is None:
         existing = session.scalars(select(Inbound).where(Inbound.message_sid == message_sid)).one()
         return Outcome(existing.reply_body, HandledAs.DUPLICATE, existing.tier)
-    return process(rt, session, session.get(Inbound, inbound_id), now)
+    return process(rt, session, session.get_one(Inbound, inbound_id), now)
 
 
 def process(rt: Runtime, session: Session, inbound: Inbound, now: datetime) -> Outcome:
@@ -60,7 +60,8 @@ def process(rt: Runtime, session: Session, inbound: Inbound, now: datetime) -> O
 def process_pending(rt: Runtime, now: datetime | None = None, limit: int = 200) -> int:
     """Act on every stored, unprocessed message, oldest first, each claimed first (so no other
     processor acts on it too) and processed in its own transaction."""
-    owner, done, skip = new_owner(), 0, []
+    owner, done = new_owner(), 0
+    skip: list[int] = []
     while done < limit:
         at = now or utcnow()
         with rt.session() as session:
@@ -88,7 +89,7 @@ def process_pending(rt: Runtime, now: datetime | None = None, limit: int = 200) 
 def _failed(rt: Runtime, session: Session, inbound_id: int, owner: str, now: datetime) -> None:
     """Count the failure; after a few, hand the message to a human instead of retrying forever."""
     release(session, inbound_id, owner)
-    inbound = session.get(Inbound, inbound_id, populate_existing=True)
+    inbound = session.get_one(Inbound, inbound_id, populate_existing=True)
     if inbound.attempts >= MAX_ATTEMPTS:
         inbound.processed_at, inbound.handled_as = now, HandledAs.ERROR
         enrollment = session.get(Enrollment, inbound.enrollment_id) if inbound.enrollment_id else None
@@ -143,11 +144,11 @@ def _help(rt: Runtime, session: Session, enrollment: Enrollment | None, inbound:
     text = say(rt, session, enrollment, inbound.from_phone, "help", inbound, now, False, language=language)
     result = classify(inbound.body, language, None)
     tier, flags, evidence = result.tier, list(result.flags), list(result.evidence)
-    if enrollment is not None and keywords.is_help_word(inbound.body) and tier not in ("urgent", "emergency"):
-        tier, flags, evidence = "urgent", flags + ["help_request"], evidence + [f"help_request: {inbound.body!r}"]
+    if enrollment is not None and keywords.is_help_word(inbound.body) and tier not in ESCALATED:
+        tier, flags, evidence = Tier.URGENT, flags + ["help_request"], evidence + [f"help_request: {inbound.body!r}"]
     inbound.tier, inbound.flags, inbound.evidence = tier, flags, evidence
     outcome = Outcome(text, HandledAs.HELP, tier)
-    if enrollment is not None and tier in ("urgent", "emergency"):
+    if enrollment is not None and tier in ESCALATED:
         outcome.escalation_id = escalation.open_escalation(session, rt, enrollment, inbound.id, tier, flags,
                                                            evidence, now).id
     return outcome

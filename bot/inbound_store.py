@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bot import db
 from bot.models import Inbound
 
 CLAIM_SECONDS = 300
@@ -60,10 +61,9 @@ def claim_next(session: Session, owner: str, now: datetime, skip: list[int]) -> 
         candidate = session.scalar(query.order_by(Inbound.id).limit(1))
         if candidate is None:
             return None
-        won = session.execute(update(Inbound).where(Inbound.id == candidate, Inbound.processed_at.is_(None),
-                                                    _free(now))
-                              .values(claimed_by=owner, claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
-                              ).rowcount
+        won = db.rowcount(session, update(Inbound)
+                          .where(Inbound.id == candidate, Inbound.processed_at.is_(None), _free(now))
+                          .values(claimed_by=owner, claimed_until=now + timedelta(seconds=CLAIM_SECONDS)))
         session.commit()
         if won:
             return candidate
@@ -73,9 +73,9 @@ def claim_next(session: Session, owner: str, now: datetime, skip: list[int]) -> 
 def hold(session: Session, inbound_id: int, owner: str) -> Inbound | None:
     """Lock our claimed reply for this transaction (the UPDATE takes PostgreSQL's row lock and
     SQLite's write lock); None if it is not ours any more or already processed."""
-    held = session.execute(update(Inbound).where(Inbound.id == inbound_id, Inbound.claimed_by == owner,
-                                                 Inbound.processed_at.is_(None))
-                           .values(claimed_until=Inbound.claimed_until)).rowcount
+    held = db.rowcount(session, update(Inbound).where(Inbound.id == inbound_id, Inbound.claimed_by == owner,
+                                                      Inbound.processed_at.is_(None))
+                                .values(claimed_until=Inbound.claimed_until))
     return session.get(Inbound, inbound_id, populate_existing=True) if held else None
 
 

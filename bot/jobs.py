@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select, text, update
 
 from bot import dispatch, escalation, inbound, planner_bulk, review, silence
+from bot.db import rowcount
 from bot.models import Enrollment, Heartbeat
 from bot.runtime import Runtime
 
@@ -48,7 +49,7 @@ def advisory_lock(rt: Runtime, name: str):
 
 def heartbeat(rt: Runtime, now: datetime) -> None:
     with rt.session() as session:
-        if not session.execute(update(Heartbeat).where(Heartbeat.name == "clock").values(at=now)).rowcount:
+        if not rowcount(session, update(Heartbeat).where(Heartbeat.name == "clock").values(at=now)):
             session.add(Heartbeat(name="clock", at=now))
 
 

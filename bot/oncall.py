@@ -67,7 +67,8 @@ def _rank_rungs(session: Session, clinic_id: int | None) -> list[list[Coordinato
         .order_by(Coordinator.on_call_rank, Coordinator.id)).all()
     rungs: dict[int, list[Coordinator]] = {}
     for person in people:
-        rungs.setdefault(person.on_call_rank, []).append(person)
+        if person.on_call_rank is not None:  # always, by the query
+            rungs.setdefault(person.on_call_rank, []).append(person)
     return [rungs[r] for r in sorted(rungs)]
 
 

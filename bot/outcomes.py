@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.models import Enrollment, Escalation, Observation, OptOut, Outbox, ReviewItem
-from bot.outbox.states import ASKED
+from bot.outbox.states import ASKED, Kind
 from bot.timeutil import utc_to_local
 
 
@@ -59,10 +59,11 @@ def compute(session: Session, clinic_id: int | None, now: datetime, length_days:
 
     asked = session.execute(select(Outbox.day, func.count(Outbox.id), func.count(Outbox.answered_at))
                             .join(Enrollment, Enrollment.id == Outbox.enrollment_id)
-                            .where(mine, Outbox.kind == "programme", Outbox.expects.is_not(None),
+                            .where(mine, Outbox.kind == Kind.PROGRAMME, Outbox.expects.is_not(None),
                                   Outbox.status.in_(ASKED), Outbox.day.is_not(None))
                             .group_by(Outbox.day)).all()
     for day, n, answered in asked:
+        assert day is not None  # the query keeps rows with a day only
         week = day // 7 + 1
         got, total = result.response.get(week, (0, 0))
         result.response[week] = (got + min(answered, n), total + n)
@@ -96,11 +97,11 @@ def compute(session: Session, clinic_id: int | None, now: datetime, length_days:
     due = session.execute(select(ReviewItem.due_at, ReviewItem.resolved_at)
                           .join(Enrollment, Enrollment.id == ReviewItem.enrollment_id)
                           .where(mine, ReviewItem.due_at.is_not(None), ReviewItem.due_at <= now)).all()
-    on_time = sum(1 for d, r in due if r is not None and r <= d)
+    on_time = sum(1 for d, r in due if r is not None and d is not None and r <= d)
     result.review_on_time = (on_time, len(due))
     phones = [p.phone for p in people]
-    result.opted_out = session.scalar(select(func.count()).select_from(OptOut).where(OptOut.phone.in_(phones))) \
-        if phones else 0
+    result.opted_out = (session.scalar(select(func.count()).select_from(OptOut).where(OptOut.phone.in_(phones)))
+                        or 0) if phones else 0
     return result
 
 

@@ -24,6 +24,24 @@ class Step:
     items: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Entry:
+    """A text of the start-up bundle (bot/startup.py), the `startup:` block of a schedule."""
+    message: str
+    when: str | None = None
+    covers: str | None = None  # a step id: sent only when that step is past, and the step is then skipped
+    until_day: int | None = None  # left out for enrollments after this post-op day
+
+
+@dataclass(frozen=True)
+class Startup:
+    texts: tuple[Entry, ...]
+    per_day: int = 3
+    gap_minutes: int = 60
+    morning: time = time(9, 0)
+    max_days: int = 3
+
+
 @dataclass
 class Pathway:
     id: str
@@ -34,7 +52,7 @@ class Pathway:
     file: str = ""
     by_day: dict[int, list[Step]] = field(default_factory=dict)
     pre_op_days: int = 0  # steps may run this many days before surgery (negative days)
-    startup: object = None  # bot.startup.Startup: the texts every enrollment gets first
+    startup: Startup | None = None  # the texts every enrollment gets first
 
     def __post_init__(self) -> None:
         for step in self.steps:

@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache, lru_cache
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from bot import planner
@@ -75,7 +76,7 @@ class Planner:
         """As bot.messages.settings_for: the pathway's, the clinic's over them, the patient's own over
         both; there are few distinct combinations, so each is built once."""
         settings = dict(self.library.pathways[pathway].settings)
-        settings.update(self.clinics.get(clinic_id) or {})
+        settings.update((self.clinics.get(clinic_id) if clinic_id is not None else None) or {})
         settings.update(options)
         return settings
 
@@ -131,6 +132,13 @@ def clinic_settings(session: Session) -> dict[int, dict]:
     return {cid: settings or {} for cid, settings in session.execute(select(Clinic.id, Clinic.settings))}
 
 
+def _psycopg(conn: Connection) -> Any:
+    """The psycopg connection under SQLAlchemy's, for COPY and unnest."""
+    driver = conn.connection.driver_connection
+    assert driver is not None  # a connection in use has one
+    return driver
+
+
 def copy_rows(session: Session, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """Many rows into a table in the caller's transaction: COPY on PostgreSQL (a tenth of the client
     CPU of an INSERT per row), one executemany on SQLite."""
@@ -138,7 +146,7 @@ def copy_rows(session: Session, table: str, columns: tuple[str, ...], rows: list
         return
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        with conn.connection.driver_connection.cursor() as cur:
+        with _psycopg(conn).cursor() as cur:
             with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
@@ -155,12 +163,13 @@ def write(session: Session, plan: Plan, now: datetime) -> None:
     conn = session.connection()
     if conn.dialect.name == "postgresql":
         ids, days, nexts = zip(*plan.updates, strict=True)
-        with conn.connection.driver_connection.cursor() as cur:
+        with _psycopg(conn).cursor() as cur:
             cur.execute("UPDATE enrollments e SET planned_through_day = v.d, plan_next_at = v.n, updated_at = %s "
                         "FROM unnest(%s::int[], %s::int[], %s::timestamp[]) AS v(id, d, n) WHERE e.id = v.id",
                         (now, list(ids), list(days), list(nexts)))
     else:
-        conn.execute(update(Enrollment.__table__).where(Enrollment.__table__.c.id == bindparam("eid"))
+        table = cast(Table, Enrollment.__table__)
+        conn.execute(update(table).where(table.c.id == bindparam("eid"))
                      .values(planned_through_day=bindparam("d"), plan_next_at=bindparam("n"), updated_at=now),
                      [{"eid": i, "d": d, "n": n} for i, d, n in plan.updates])
 

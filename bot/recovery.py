@@ -41,6 +41,7 @@ def recover(rt: Runtime, now: datetime) -> int:
 
 
 def _settle(rt: Runtime, c: liveness.DeadClaim, now: datetime, recheck: timedelta) -> int:
+    assert c.since is not None  # an attempted claim has its first attempt's time
     with rt.session() as session:
         try:
             found = lifecycle.lookup(session, rt.transport, c.row_id, c.to, c.body or "", c.since)

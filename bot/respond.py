@@ -95,6 +95,7 @@ def _answer(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbo
         pain.answer(rt, session, enrollment, inbound, answer, found, now)
     elif answer.kind in ("red_flag_screen", "yes_no"):
         value = answer.value
+        assert isinstance(value, str | list)  # what screen_answer and yes_no give
         items = pathway_items(rt, enrollment, question)
         shown = value if isinstance(value, str) else "items:" + ",".join(map(str, value))
         if value == "none" and found.tier != Tier.NONE:
@@ -109,12 +110,13 @@ def _answer(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbo
                 flag = items[number - 1]
                 found.raise_to(flag_tier(flag), flag, f"{flag}: check-in item {number}")
     elif answer.kind == "instrument":
+        assert question.content_key is not None  # an instrument item names its content key
         conversation.record_answer(session, question, question.content_key, str(answer.value), inbound.id, now)
         instruments.answer(session, enrollment, inbound, question, found, now)
         if answer.extra_words:
             found.review = found.review or "no_answer_words"
     elif answer.kind == "meds_helping":
-        conversation.record_answer(session, question, "pain_meds_helping", answer.value, inbound.id, now)
+        conversation.record_answer(session, question, "pain_meds_helping", str(answer.value), inbound.id, now)
         if answer.value == "no":
             found.raise_to("urgent", "pain_meds_not_helping", "severe pain, medicine not helping")
         else:
@@ -139,10 +141,10 @@ def _act(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbound
         esc = escalation.open_escalation(session, rt, enrollment, inbound.id, found.tier, found.flags,
                                          found.evidence, now)
         outcome.escalation_id = esc.id
-        key = found.key if found.key == "screen_yes_reply" and found.tier == Tier.URGENT else \
+        safety_key = "screen_yes_reply" if found.key == "screen_yes_reply" and found.tier == Tier.URGENT else \
             REPLY_KEYS[reply_for(found.flags, found.tier)]
         paged = escalation.pages_sent(session, esc) > 0
-        outcome.reply = reply(key if paged else key + "_unpaged")
+        outcome.reply = reply(safety_key if paged else safety_key + "_unpaged")
         return outcome
     reason = found.review or ("routine_reply" if found.tier == Tier.ROUTINE else None)
     if reason is None and answer is None and not is_benign(inbound.body):
@@ -156,7 +158,7 @@ def _act(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbound
     key = found.key
     if reason == "no_answer_words" and found.expects is None:
         key = "answer_review_reply"
-    if key is None and item is not None:
+    if key is None and item is not None and reason is not None:
         key = {"routine_reply": "routine_reply", "free_text": "review_reply"}.get(reason, "answer_review_reply")
     if key is None and answer is not None:
         # A plain answer (a NO to the check-in, a low pain score, a questionnaire item) gets no

@@ -14,25 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from bot.pathway_model import Step, applies, when_problem
+from bot.pathway_model import Entry, Startup, Step, applies, when_problem
 from bot.timeutil import local_to_utc, next_allowed, utc_to_local
-
-
-@dataclass(frozen=True)
-class Entry:
-    message: str
-    when: str | None = None
-    covers: str | None = None  # a step id: sent only when that step is past, and the step is then skipped
-    until_day: int | None = None  # left out for enrollments after this post-op day
-
-
-@dataclass(frozen=True)
-class Startup:
-    texts: tuple[Entry, ...]
-    per_day: int = 3
-    gap_minutes: int = 60
-    morning: time = time(9, 0)
-    max_days: int = 3
 
 
 def parse_startup(raw, rel: str, settings: dict, step_ids: set[str], problems: list) -> Startup | None:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bot.db import rowcount
 from bot.models import Outbox
 from bot.outbox import liveness
 from bot.outbox.states import Status
@@ -72,9 +73,9 @@ def _claim_due(session: Session, now: datetime, limit: int, owner: str, lease: t
         due = due.with_for_update(skip_locked=True)
     # A materialised CTE runs the locking SELECT exactly once; `id IN (subquery)` may let
     # PostgreSQL re-run it per row and claim more than `limit`.
-    due = due.cte("due").prefix_with("MATERIALIZED", dialect="postgresql")
+    chosen = due.cte("due").prefix_with("MATERIALIZED", dialect="postgresql")
     return list(session.scalars(
-        update(Outbox).where(Outbox.id == due.c.id, Outbox.status == Status.PLANNED)
+        update(Outbox).where(Outbox.id == chosen.c.id, Outbox.status == Status.PLANNED)
         .values(status=Status.SENDING, claimed_at=now, claimed_by=owner, lease_until=now + lease,
                 attempts=Outbox.attempts + 1)
         .returning(Outbox.id)).all())
@@ -82,9 +83,9 @@ def _claim_due(session: Session, now: datetime, limit: int, owner: str, lease: t
 
 def claim_one(session: Session, row_id: int, owner: str, now: datetime, lease: timedelta) -> bool:
     """Claim one planned row whatever its due time (the simulator's "send the next text now")."""
-    return session.execute(update(Outbox).where(Outbox.id == row_id, Outbox.status == Status.PLANNED)
-                           .values(status=Status.SENDING, claimed_at=now, claimed_by=owner,
-                                   lease_until=now + lease, attempts=Outbox.attempts + 1)).rowcount == 1
+    return rowcount(session, update(Outbox).where(Outbox.id == row_id, Outbox.status == Status.PLANNED)
+                             .values(status=Status.SENDING, claimed_at=now, claimed_by=owner,
+                                     lease_until=now + lease, attempts=Outbox.attempts + 1)) == 1
 
 
 def hold(session: Session, row_id: int, owner: str, now: datetime, lease: timedelta) -> Outbox | None:
@@ -97,17 +98,17 @@ def hold(session: Session, row_id: int, owner: str, now: datetime, lease: timede
 def begin_attempt(session: Session, row_id: int, owner: str, now: datetime, lease: timedelta) -> bool:
     """The last word before the request to Twilio: still ours, lease renewed for the call, and the
     first attempt's time kept (the start of every later message-log search)."""
-    return session.execute(_mine(row_id, owner).values(
-        lease_until=now + lease, first_attempt_at=func.coalesce(Outbox.first_attempt_at, now))).rowcount == 1
+    return rowcount(session, _mine(row_id, owner).values(
+        lease_until=now + lease, first_attempt_at=func.coalesce(Outbox.first_attempt_at, now))) == 1
 
 
 def mark_sent(session: Session, row_id: int, owner: str, sid: str, twilio_status: str, now: datetime) -> bool:
     """Twilio has the message. A status callback may have got here first; it then already holds the
     sid and a later status, and this changes nothing."""
     status = Status.DELIVERED if twilio_status == "delivered" else Status.SENT
-    done = session.execute(_mine(row_id, owner).values(
+    done = rowcount(session, _mine(row_id, owner).values(
         status=status, twilio_sid=sid, twilio_status=twilio_status, sent_at=now, in_doubt=False,
-        delivered_at=now if status == Status.DELIVERED else None)).rowcount == 1
+        delivered_at=now if status == Status.DELIVERED else None)) == 1
     if not done and session.scalar(select(Outbox.twilio_sid).where(Outbox.id == row_id)) != sid:
         log.warning("outbox %s: sent as %s by a pass that no longer owns it; the owner will find it in "
                     "Twilio's log", row_id, sid)
@@ -129,12 +130,12 @@ def retry(session: Session, row_id: int, owner: str, due_at: datetime, in_doubt:
               "error_message": error_message}
     if in_doubt:
         values["in_doubt"] = True
-    return session.execute(_mine(row_id, owner).values(**values)).rowcount == 1
+    return rowcount(session, _mine(row_id, owner).values(**values)) == 1
 
 
 def fail(session: Session, row_id: int, owner: str, error_code: str | None, error_message: str | None) -> bool:
-    return session.execute(_mine(row_id, owner).values(
-        status=Status.FAILED, error_code=error_code, error_message=error_message)).rowcount == 1
+    return rowcount(session, _mine(row_id, owner).values(
+        status=Status.FAILED, error_code=error_code, error_message=error_message)) == 1
 
 
 def settle_held(row: Outbox, status: Status, reason: str) -> None:
@@ -165,9 +166,9 @@ def reconcile_expired(session: Session, now: datetime, recheck: timedelta, limit
         values: dict = {"status": Status.PLANNED, "claimed_by": None}
         if first_attempt is not None:
             values |= {"in_doubt": True, "due_at": now + recheck}
-        released += session.execute(update(Outbox).where(
+        released += rowcount(session, update(Outbox).where(
             Outbox.id == row_id, Outbox.status == Status.SENDING, Outbox.lease_until < now,
-            Outbox.claimed_by.is_not_distinct_from(owner)).values(**values)).rowcount
+            Outbox.claimed_by.is_not_distinct_from(owner)).values(**values))
         if first_attempt is not None:
             log.warning("outbox %s: claim by %s expired during a send; in doubt until Twilio's log is checked",
                         row_id, owner)
@@ -195,14 +196,14 @@ def release(session: Session, row_id: int, owner: str, due_at: datetime | None =
         values["due_at"] = due_at
     if in_doubt:
         values["in_doubt"] = True
-    return session.execute(_mine(row_id, owner).values(**values)).rowcount == 1
+    return rowcount(session, _mine(row_id, owner).values(**values)) == 1
 
 
 def release_unsent(session: Session, owner: str, row_ids: list[int]) -> int:
     """Claims of ours that no request has left for yet: back to planned, not in doubt."""
     if not row_ids:
         return 0
-    return session.execute(update(Outbox).where(
+    return rowcount(session, update(Outbox).where(
         Outbox.id.in_(row_ids), Outbox.status == Status.SENDING, Outbox.claimed_by == owner,
         Outbox.first_attempt_at.is_(None)).values(status=Status.PLANNED, claimed_by=None,
-                                                   attempts=Outbox.attempts - 1)).rowcount
+                                                   attempts=Outbox.attempts - 1))

@@ -17,12 +17,12 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.models import Heartbeat, Outbox
@@ -54,7 +54,8 @@ def owner_process(owner: str | None) -> str | None:
     return owner.rsplit("/", 1)[0]
 
 
-_UPSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
+_UPSERTS: dict[str, Callable[..., postgresql.Insert | sqlite.Insert]] = {"postgresql": postgresql.insert,
+                                                                      "sqlite": sqlite.insert}
 
 
 def beat(session: Session, now: datetime, process: str | None = None) -> None:

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from bot.db import rowcount
 from bot.models import Outbox
 from bot.outbox.states import Kind, Status
 
@@ -63,14 +64,14 @@ def cancel_future(session: Session, enrollment_id: int | None = None, phone: str
     query = update(Outbox).where(Outbox.status == Status.PLANNED, Outbox.urgent.is_(False))
     query = query.where(Outbox.enrollment_id == enrollment_id) if enrollment_id else query.where(
         Outbox.to_phone == phone)
-    return session.execute(query.values(status=Status.CANCELLED)).rowcount
+    return rowcount(session, query.values(status=Status.CANCELLED))
 
 
 def cancel_pages(session: Session, escalation_id: int) -> int:
     """Pages of an acknowledged escalation that have not gone to Twilio yet are moot."""
-    return session.execute(update(Outbox).where(Outbox.escalation_id == escalation_id,
-                                                Outbox.status == Status.PLANNED)
-                           .values(status=Status.CANCELLED)).rowcount
+    return rowcount(session, update(Outbox).where(Outbox.escalation_id == escalation_id,
+                                                  Outbox.status == Status.PLANNED)
+                             .values(status=Status.CANCELLED))
 
 
 def revive(session: Session, ids: list[int]) -> None:

@@ -18,7 +18,7 @@ element consumes its trailing space, so word boundaries come for free.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from .normalize import fold_phrase
 
@@ -65,7 +65,8 @@ class _Parser:
         if len(branches) == 1:
             return branches[0]
         firsts = [b[1] for b in branches]
-        first = None if any(f is None for f in firsts) else frozenset().union(*firsts)
+        known = [f for f in firsts if f is not None]
+        first = frozenset[str]().union(*known) if len(known) == len(firsts) else None
         return "(?:" + "|".join(b[0] for b in branches) + ")", first, any(b[2] for b in branches)
 
     def _element(self, tok: str) -> _Piece:
@@ -172,7 +173,7 @@ class MatchIndex:
     5,000 replies per second.
     """
 
-    def __init__(self, sets: list[PhraseSet | None]) -> None:
+    def __init__(self, sets: Sequence[PhraseSet | None]) -> None:
         self.sets = sets
         index: dict[str, list[int]] = {}
         prefixes: dict[str, list[int]] = {}

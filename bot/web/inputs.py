@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from flask import Response, jsonify, render_template, request
+from werkzeug.datastructures import MultiDict
 
 MAX_DEPTH = 20  # enrollments and acknowledgements are flat objects; anything deeper is not ours
 
@@ -67,8 +68,10 @@ def reject_unstorable_fields() -> Response | None:
     webhooks check their own fields after the signature (a NUL in a reply is stored as U+FFFD)."""
     if request.blueprint == "twilio":
         return None
-    for source, values in (("query", request.args), ("form", request.form if request.method == "POST" else {})):
-        for name, value in values.items(multi=True) if values else ():
+    sources: tuple[tuple[str, MultiDict[str, str]], ...] = (
+        ("query", request.args), ("form", request.form if request.method == "POST" else MultiDict()))
+    for source, values in sources:
+        for name, value in values.items(multi=True):
             if problem := text_problem(name) or text_problem(value):
                 return bad_input(BadInput(f"{source} field {name[:40]!r}: {problem}"))
     return None

@@ -1,6 +1,7 @@
 """What every dashboard page shares: the blueprint, clinic scoping, time formatting, SVG charts."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -128,7 +129,7 @@ def sparkline(points: list[int], width: int = 90, height: int = 24) -> Markup:
         f'points="{line}"/><circle cx="{last_x}" cy="{last_y}" r="2.5" fill="currentColor"/></svg>')
 
 
-def pain_chart(points: list[tuple[datetime, int]], width: int = 640, height: int = 200) -> Markup:
+def pain_chart(points: Sequence[tuple[datetime, float]], width: int = 640, height: int = 200) -> Markup:
     """Pain over time with axes, for the patient page. Server-rendered SVG; scales to its container."""
     if not points:
         return Markup('<p class="muted">No pain scores yet.</p>')
@@ -137,7 +138,7 @@ def pain_chart(points: list[tuple[datetime, int]], width: int = 640, height: int
     t0, t1 = points[0][0], points[-1][0]
     span = max((t1 - t0).total_seconds(), 1)
 
-    def xy(at: datetime, value: int) -> tuple[float, float]:
+    def xy(at: datetime, value: float) -> tuple[float, float]:
         x = left + (inner_w * ((at - t0).total_seconds() / span) if len(points) > 1 else inner_w / 2)
         return round(x, 1), round(top + inner_h * (1 - value / 10), 1)
 

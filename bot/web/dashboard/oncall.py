@@ -84,8 +84,11 @@ def oncall_add_override():
 @bp.post("/oncall/<kind>/<int:row_id>/remove")
 @admin_required
 def oncall_remove(kind: str, row_id: int):
-    model = {"shifts": OnCallShift, "overrides": OnCallOverride}.get(kind)
-    row = db().get(model, row_id) if model else None
+    row: OnCallShift | OnCallOverride | None = None
+    if kind == "shifts":
+        row = db().get(OnCallShift, row_id)
+    elif kind == "overrides":
+        row = db().get(OnCallOverride, row_id)
     if row is None or row.clinic_id != user_clinic().id:
         abort(404)
     db().delete(row)

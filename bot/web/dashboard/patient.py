@@ -57,7 +57,7 @@ def patient(enrollment_id: int):
     session = db()
     enrollment = get_patient(enrollment_id)
     programme = list(session.scalars(select(Outbox).where(Outbox.enrollment_id == enrollment_id,
-                                                          Outbox.kind == "programme").order_by(Outbox.due_at)))
+                                                          Outbox.kind == Kind.PROGRAMME).order_by(Outbox.due_at)))
     pains = [(o.observed_at, v) for o in session.scalars(
         select(Observation).where(Observation.enrollment_id == enrollment_id, Observation.kind == "pain")
         .order_by(Observation.observed_at)) if (v := pain_value(o.value)) is not None]
@@ -75,7 +75,7 @@ def patient(enrollment_id: int):
 
 def scores_view(session, enrollment_id: int) -> dict:
     """PEG-3 charted like pain (both 0-10), PHQ-2 as a list with the positive ones marked."""
-    found = {"peg": [], "phq2": []}
+    found: dict[str, list[tuple[datetime, float]]] = {"peg": [], "phq2": []}
     for o in session.scalars(select(Observation).where(Observation.enrollment_id == enrollment_id,
                                                        Observation.kind.in_(found)).order_by(Observation.observed_at)):
         found[o.kind].append((o.observed_at, float(o.value)))

@@ -71,7 +71,8 @@ def simulator_press(outbox_id: int):
     session = db()
     row = session.get(Outbox, outbox_id)
     person = session.scalars(select(Coordinator).where(Coordinator.phone == row.to_phone)).first() if row else None
-    if row is None or row.kind != Kind.CALL or person is None or person.clinic_id != user_clinic().id:
+    if row is None or row.kind != Kind.CALL or row.escalation_id is None or person is None \
+            or person.clinic_id != user_clinic().id:
         abort(404)
     said = escalation.acknowledge_by_call(session, row.escalation_id, person.id, "1", row.twilio_sid or "", utcnow())
     session.commit()
