@@ -41,7 +41,7 @@ def populate(rt, n: int) -> None:
     """n invented patients (surgery over the last 80 days, four US zones), planned as of a day ago."""
     day_before = MOMENT - timedelta(days=1)
     with rt.session() as session:
-        clinic = default_clinic(session, rt.config).id
+        clinic = default_clinic(session, rt.settings).id
     for start in range(0, n, 100_000):
         rows = [(i + 1, clinic, f"P{i}", f"+1{201 + i // 10000}555{i % 10000:04d}",
                  MOMENT.date() - timedelta(days=i % 80), ZONES[i % 4], "es" if i % 3 == 0 else "en",

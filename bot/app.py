@@ -13,8 +13,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     logs.install()  # web workers log through gunicorn's handlers: mask at the record, not the handler
     app = Flask(__name__, instance_relative_config=True)
     rt = boot.build(overrides=test_config, instance_path=app.instance_path)
-    app.config.update(rt.config)
-    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024  # CSV uploads; the webhooks allow less
+    # Flask's own settings only; everything else reads rt.settings.
+    app.config.update(SECRET_KEY=rt.settings.secret_key, TESTING=rt.settings.testing,
+                      MAX_CONTENT_LENGTH=2 * 1024 * 1024)  # CSV uploads; webhooks are far smaller
     app.extensions["runtime"] = rt
 
     from bot.triage.lexicon import LANGUAGES, load
@@ -39,9 +40,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.before_request(inputs.reject_unstorable_fields)
     app.register_error_handler(inputs.BadInput, inputs.bad_input)
 
-    if rt.config["PROXY_COUNT"]:
+    if rt.settings.proxy_count:
         # Trust exactly this many proxies for the scheme and host Twilio signed.
-        n = rt.config["PROXY_COUNT"]
+        n = rt.settings.proxy_count
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # as above
             app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n)
     return app

@@ -173,8 +173,8 @@ def run(host: str, port: int) -> None:
     app = create_app()
     mode = "SIMULATOR: no real texts are sent" if rt.transport.simulated else "sending through Twilio"
     click.echo(f"postop on http://{host}:{port}  ({mode}; database {rt.engine.url.render_as_string()})")
-    for name in rt.config["CLINIC_INVENTED"]:
-        click.echo(f"{name} is not set: the simulator uses an invented {rt.config[name]!r}")
+    for name in rt.settings.clinic_invented:
+        click.echo(f"{name} is not set: the simulator uses an invented {getattr(rt.settings, name.lower())!r}")
     with rt.session() as session:
         if session.scalar(select(func.count()).select_from(User)) == 0:
             click.echo("No dashboard account yet: in another terminal run\n  .venv/bin/postop user create "

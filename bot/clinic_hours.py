@@ -86,11 +86,10 @@ def parse(value: str, timezone: str) -> Hours:
     return Hours(days, timezone)
 
 
-def for_clinic(clinic, config: dict) -> Hours:
+def for_clinic(clinic, default: Hours) -> Hours:
     """A clinic's own `hours` / `timezone` settings (dashboard-editable data, so checked when used:
-    a bad value falls back to the service's CLINIC_HOURS rather than losing a patient's reply)."""
+    a bad value falls back to `default`, the service's CLINIC_HOURS, rather than losing a patient's reply)."""
     settings = (clinic.settings or {}) if clinic is not None else {}
-    default: Hours = config["CLINIC_HOURS"]
     if "hours" not in settings and "timezone" not in settings:
         return default
     try:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.audit import record
+from bot.config import Settings
 from bot.models import Clinic
 
 
@@ -37,10 +38,10 @@ def clinic_by_name(session: Session, name: str, create: bool, phone: str | None 
     return clinic
 
 
-def default_clinic(session: Session, config: dict) -> Clinic:
-    return clinic_by_name(session, config["CLINIC_NAME"], create=True, phone=config["CLINIC_PHONE"])
+def default_clinic(session: Session, config: Settings) -> Clinic:
+    return clinic_by_name(session, config.clinic_name, create=True, phone=config.clinic_phone)
 
 
-def own_clinic(session: Session, clinic_id: int | None, config: dict) -> Clinic:
+def own_clinic(session: Session, clinic_id: int | None, config: Settings) -> Clinic:
     """A user's or an API token's clinic; the default clinic for one without (the deployment's API_TOKEN)."""
     return session.get_one(Clinic, clinic_id) if clinic_id is not None else default_clinic(session, config)

@@ -43,7 +43,7 @@ def configure(scheduler, rt: Runtime):
     for job in JOBS:
         if job.name in LOOPED:
             continue
-        every = rt.config[job.every_seconds] if isinstance(job.every_seconds, str) else job.every_seconds
+        every = job.every_seconds(rt.settings) if callable(job.every_seconds) else job.every_seconds
         scheduler.add_job(_runner(rt, job), "interval", seconds=every, id=job.name, name=job.name,
                           replace_existing=True, next_run_time=datetime.now(UTC))
     return scheduler

@@ -8,12 +8,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 from zoneinfo import available_timezones
 
 import phonenumbers
 
+from bot import clinic_hours
 from bot.phones import parse_phone
 
 TWILIO_DEFAULT_API = "https://api.twilio.com"
@@ -88,9 +90,7 @@ def _content_dir(value: str) -> Path:
 
 
 def _clinic_hours(value: str) -> str:
-    from bot.clinic_hours import parse
-
-    parse(value, "UTC")  # the format; the time zone is CLINIC_TIMEZONE, joined in below
+    clinic_hours.parse(value, "UTC")  # the format; the time zone is CLINIC_TIMEZONE, joined in below
     return value
 
 
@@ -159,6 +159,8 @@ SETTINGS: dict[str, tuple] = {
     # (a question itself stays open until answered or asked again: bot/conversation.py).
     "ANSWER_WINDOW_HOURS": (_positive_int, 12),
     "SIMULATOR": (_bool, None),
+    # Under tests: no heartbeat thread (tests beat by hand with a controlled clock); Flask's TESTING too.
+    "TESTING": (_bool, False),
     # Folder holding schedules/ and content/ (the shipped programme unless a clinic keeps its own).
     "CONTENT_DIR": (_content_dir, str(Path(__file__).resolve().parent.parent)),
 }
@@ -191,11 +193,61 @@ def _clinic_identity(config: dict, errors: list[str], sending: bool) -> None:
             config["CLINIC_INVENTED"].append(name)
 
 
+@dataclass(frozen=True)
+class Settings:
+    """Every setting, parsed and checked once at start-up (`load`); passed around as it is, never
+    changed afterwards. The fields are the SETTINGS names in lower case."""
+    database_url: str
+    secret_key: str
+    twilio_account_sid: str | None
+    twilio_auth_token: str | None
+    twilio_webhook_shared_keys: dict[str, str] | None
+    twilio_from_number: str | None
+    twilio_messaging_service_sid: str | None
+    twilio_api_base_url: str
+    public_url: str | None
+    proxy_count: int
+    send_rate: float
+    quiet_hours: tuple[time, time]
+    default_phone_region: str
+    default_timezone: str
+    api_token: str | None
+    metrics_token: str | None
+    clinic_name: str
+    clinic_phone: str
+    clinic_hours: clinic_hours.Hours
+    clinic_timezone: str | None
+    plan_horizon_days: int
+    dispatch_batch: int
+    dispatch_threads: int
+    sending_lease_seconds: int
+    heartbeat_seconds: float
+    heartbeat_stale_seconds: float
+    dispatch_queue_seconds: float
+    dispatch_idle_seconds: float
+    twilio_timeout_seconds: float
+    in_doubt_recheck_seconds: int
+    max_send_attempts: int
+    routine_stale_hours: int
+    inbound_sweep_seconds: int
+    escalation_emergency_minutes: int
+    escalation_urgent_minutes: int
+    answer_window_hours: int
+    simulator: bool
+    testing: bool
+    content_dir: Path
+    # CLINIC_NAME and CLINIC_PHONE when the simulator invented them (shown wherever they appear).
+    clinic_invented: tuple[str, ...] = ()
+
+
 def load(environ: Mapping[str, str] | None = None, overrides: dict | None = None,
-         instance_path: str | None = None) -> dict:
+         instance_path: str | None = None) -> Settings:
     """Parse every setting; raise ConfigError naming each bad one. `overrides` (tests) win."""
     env = os.environ if environ is None else environ
     overrides = overrides or {}
+    unknown = sorted(set(overrides) - set(SETTINGS))
+    if unknown:
+        raise ConfigError(f"Bad configuration: not settings: {', '.join(unknown)}")
     config: dict = {}
     errors: list[str] = []
     for name, (parse, default) in SETTINGS.items():
@@ -215,8 +267,6 @@ def load(environ: Mapping[str, str] | None = None, overrides: dict | None = None
             config[name] = parse(raw)
         except ValueError as e:
             errors.append(f"{name}: {e}" if name in SECRETS else f"{name}={raw!r}: {e}")
-    for name, value in overrides.items():
-        config.setdefault(name, value)
     for name in PHONE_SETTINGS:
         raw = config[name]
         if isinstance(raw, str) and raw:
@@ -251,10 +301,10 @@ def load(environ: Mapping[str, str] | None = None, overrides: dict | None = None
     if config["TWILIO_MESSAGING_SERVICE_SID"] and not config["TWILIO_MESSAGING_SERVICE_SID"].startswith("MG"):
         errors.append("TWILIO_MESSAGING_SERVICE_SID: must start with MG")
     if isinstance(config.get("CLINIC_HOURS"), str):
-        from bot.clinic_hours import parse
-
-        config["CLINIC_HOURS"] = parse(config["CLINIC_HOURS"], config.get("CLINIC_TIMEZONE")
+        config["CLINIC_HOURS"] = clinic_hours.parse(config["CLINIC_HOURS"], config.get("CLINIC_TIMEZONE")
                                        or config.get("DEFAULT_TIMEZONE") or "America/New_York")
     if errors:
         raise ConfigError("Bad configuration:\n  " + "\n  ".join(errors))
-    return config
+    config["CONTENT_DIR"] = Path(config["CONTENT_DIR"])
+    config["CLINIC_INVENTED"] = tuple(config["CLINIC_INVENTED"])
+    return Settings(**{name.lower(): value for name, value in config.items()})

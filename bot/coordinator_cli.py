@@ -68,8 +68,8 @@ def coordinator_add(name: str, phone: str, email: str, on_call_rank: int | None,
     with rt.session() as session:
         try:
             new = coordinators.validate({"name": name, "phone": phone, "email": email, "on_call_rank": on_call_rank},
-                                        rt.config["DEFAULT_PHONE_REGION"])
-            home = clinic_by_name(session, clinic, create=False) if clinic else default_clinic(session, rt.config)
+                                        rt.settings.default_phone_region)
+            home = clinic_by_name(session, clinic, create=False) if clinic else default_clinic(session, rt.settings)
             if home is None:
                 raise coordinators.CoordinatorError([f"clinic: no clinic named {clinic!r}"])
             coordinator = coordinators.add(session, home, new, "cli")
@@ -94,7 +94,7 @@ def coordinator_edit(coordinator_id: int, name: str | None, phone: str | None, e
         try:
             new = coordinators.validate({"name": name or found.name, "phone": phone or found.phone,
                                          "email": email or found.email, "on_call_rank": rank},
-                                        rt.config["DEFAULT_PHONE_REGION"])
+                                        rt.settings.default_phone_region)
             coordinators.edit(session, found, new, "cli")
         except coordinators.CoordinatorError as e:
             _fail(e.errors)

@@ -57,7 +57,7 @@ class Pass:
 
     @property
     def lease(self) -> timedelta:
-        return timedelta(seconds=self.rt.config["SENDING_LEASE_SECONDS"])
+        return timedelta(seconds=self.rt.settings.sending_lease_seconds)
 
 
 def dispatch_urgent(rt: Runtime) -> Stats:
@@ -78,14 +78,14 @@ def dispatch_due(rt: Runtime, now: datetime | None = None, limit: int | None = N
     if limit is None:
         # Never claim more than pacing lets us send well within the lease, or our own queued rows
         # would expire and be taken over.
-        paced = rt.config["SEND_RATE"] * rt.config["SENDING_LEASE_SECONDS"] / 2
-        limit = max(1, int(min(rt.config["DISPATCH_BATCH"], paced)))
+        paced = rt.settings.send_rate * rt.settings.sending_lease_seconds / 2
+        limit = max(1, int(min(rt.settings.dispatch_batch, paced)))
     stats.reconciled = recover(rt, now)
     run, ids = claim(rt, now, limit, urgent_only=urgent_only)
     stats.claimed = len(ids)
     if not ids:
         return stats
-    threads = min(rt.config["DISPATCH_THREADS"], len(ids))
+    threads = min(rt.settings.dispatch_threads, len(ids))
     if threads == 1:
         outcomes = [send(run, row_id) for row_id in ids]
     else:
@@ -170,7 +170,7 @@ def _settle_in_doubt(run: Pass, row_id: int, to: str, body: str, since: datetime
             found = lifecycle.lookup(session, rt.transport, row_id, to, body, since)
         except Exception:  # the log unreadable: sending now could be a duplicate; wait
             log.warning("outbox %s: Twilio message log unavailable; in-doubt send not retried yet", row_id)
-            due = run.now() + timedelta(seconds=rt.config["IN_DOUBT_RECHECK_SECONDS"])
+            due = run.now() + timedelta(seconds=rt.settings.in_doubt_recheck_seconds)
             return "retry" if lifecycle.retry(session, row_id, run.owner, due, in_doubt=True) else "lost"
         if found is None:
             return None
@@ -192,7 +192,7 @@ def _hold_reason(session: Session, rt: Runtime, row: Outbox, enrollment: Enrollm
         if enrollment.phone_problem:
             lifecycle.settle_held(row, Status.SKIPPED, f"phone problem: {enrollment.phone_problem}")
             return "skipped"
-        if now - row.due_at > timedelta(hours=rt.config["ROUTINE_STALE_HOURS"]) and not row.in_doubt:
+        if now - row.due_at > timedelta(hours=rt.settings.routine_stale_hours) and not row.in_doubt:
             # An outage must not end in a burst of yesterday's reminders (an in-doubt one may
             # already have gone: the message log decides).
             lifecycle.settle_held(row, Status.SKIPPED, "too late to be useful")
@@ -203,7 +203,7 @@ def _hold_reason(session: Session, rt: Runtime, row: Outbox, enrollment: Enrollm
         lifecycle.settle_held(row, Status.SKIPPED, "paused: open emergency")
         return "skipped"
     if not row.urgent and enrollment is not None:
-        allowed = next_allowed(now, enrollment.timezone, rt.config["QUIET_HOURS"])
+        allowed = next_allowed(now, enrollment.timezone, rt.settings.quiet_hours)
         if allowed > now:  # retries and outages can push a routine text into the night
             lifecycle.defer_held(row, allowed)
             return "held"
@@ -221,12 +221,12 @@ def _failed(run: Pass, row_id: int, error: TransportError) -> SendOutcome:
     code, message = (str(error.code) if error.code else None), str(error)[:300]
     with rt.session() as session:
         attempts = session.get(Outbox, row_id).attempts
-        if not error.permanent and attempts < rt.config["MAX_SEND_ATTEMPTS"]:
+        if not error.permanent and attempts < rt.settings.max_send_attempts:
             delay = _backoff(attempts)
             if error.retry_after:
                 delay = max(delay, timedelta(seconds=error.retry_after))
             if error.ambiguous:
-                delay = max(delay, timedelta(seconds=rt.config["IN_DOUBT_RECHECK_SECONDS"]))
+                delay = max(delay, timedelta(seconds=rt.settings.in_doubt_recheck_seconds))
             if not lifecycle.retry(session, row_id, run.owner, now + delay, error.ambiguous, code, message):
                 return "lost"
             log.warning("outbox %s: %s error %s, retry %d at %s", row_id,

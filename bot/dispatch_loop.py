@@ -36,12 +36,12 @@ class DispatchLoop:
     def __init__(self, rt: Runtime):
         self.rt = rt
         self.wake = threading.Event()
-        threads = rt.config["DISPATCH_THREADS"]
+        threads = rt.settings.dispatch_threads
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="dispatch")
         self.urgent_pool = ThreadPoolExecutor(URGENT_THREADS, thread_name_prefix="dispatch-urgent")
-        rate_rows = rt.config["SEND_RATE"] * rt.config["DISPATCH_QUEUE_SECONDS"]
+        rate_rows = rt.settings.send_rate * rt.settings.dispatch_queue_seconds
         # At least two rows per thread so no thread idles between batches; never above the batch cap.
-        self.target = max(2 * threads, min(int(rate_rows), rt.config["DISPATCH_BATCH"]))
+        self.target = max(2 * threads, min(int(rate_rows), rt.settings.dispatch_batch))
         self.low_water = max(threads, self.target // 2)
         self._queued = 0
         # Reentrant: cancelling a future at shutdown runs its done-callback, which takes the lock too.
@@ -64,7 +64,7 @@ class DispatchLoop:
                 log.exception("dispatch loop step failed")
                 busy = False
             if not busy:
-                self.wake.wait(self.rt.config["DISPATCH_IDLE_SECONDS"])
+                self.wake.wait(self.rt.settings.dispatch_idle_seconds)
         self.close()
 
     def step(self, now: datetime) -> bool:

@@ -26,8 +26,8 @@ def create_many(session: Session, rt: Runtime, patients: list, actor: str, now: 
     """Insert already-validated, not-yet-enrolled patients and plan their first days, set-wise;
     return them. The enrollments go in as one multi-row INSERT (their ids come back in order),
     their texts and audit lines by COPY on PostgreSQL and one executemany on SQLite."""
-    clinic = session.get_one(Clinic, clinic_id) if clinic_id is not None else default_clinic(session, rt.config)
-    planning = planner_bulk.Planner(rt.library, rt.config, {clinic.id: clinic.settings or {}}, now)
+    clinic = session.get_one(Clinic, clinic_id) if clinic_id is not None else default_clinic(session, rt.settings)
+    planning = planner_bulk.Planner(rt.library, rt.settings, {clinic.id: clinic.settings or {}}, now)
     records: list[dict] = []
     targets: list[planner_bulk.Target | None] = []  # None: planned one at a time below
     for p in patients:

@@ -101,7 +101,7 @@ def validate(raw: dict, rt: Runtime, today: date | None = None) -> NewPatient:
     try:
         if not value.get("phone"):
             raise ValueError("required")
-        clean["phone"] = parse_phone(value["phone"], rt.config["DEFAULT_PHONE_REGION"])
+        clean["phone"] = parse_phone(value["phone"], rt.settings.default_phone_region)
     except ValueError as e:
         errors.append(f"phone: {e}")
 

@@ -19,12 +19,14 @@ from bot import oncall, page_calls
 from bot.audit import record
 from bot.clinic_hours import for_clinic
 from bot.clinics import default_clinic
+from bot.config import Settings
 from bot.identity import page_name
 from bot.messages import render
 from bot.models import Clinic, Coordinator, Enrollment, Escalation, Outbox
 from bot.outbox import Kind, callbacks, rows
 from bot.runtime import Runtime
 from bot.timeutil import utcnow
+from bot.triage.result import Tier
 from bot.vocabulary import EscalationStatus
 
 log = logging.getLogger(__name__)
@@ -36,16 +38,18 @@ class EscalationError(ValueError):
 
 
 def timeout(rt: Runtime, tier: str) -> timedelta:
-    minutes = rt.config["ESCALATION_EMERGENCY_MINUTES" if tier == "emergency" else "ESCALATION_URGENT_MINUTES"]
+    minutes = (rt.settings.escalation_emergency_minutes if tier == Tier.EMERGENCY
+               else rt.settings.escalation_urgent_minutes)
     return timedelta(minutes=minutes)
 
 
-def clinic_zone(session: Session, clinic_id: int | None, config: dict) -> str:
+def clinic_zone(session: Session, clinic_id: int | None, config: Settings) -> str:
     """The zone a clinic's shifts are written in (its `timezone` setting, else CLINIC_TIMEZONE/DEFAULT_TIMEZONE)."""
-    return for_clinic(session.get(Clinic, clinic_id) if clinic_id is not None else None, config).timezone
+    return for_clinic(session.get(Clinic, clinic_id) if clinic_id is not None else None,
+                      config.clinic_hours).timezone
 
 
-def ladder(session: Session, clinic_id: int | None, config: dict, now: datetime) -> oncall.OnCall:
+def ladder(session: Session, clinic_id: int | None, config: Settings, now: datetime) -> oncall.OnCall:
     """Who is on call for the clinic at this moment, rung by rung (bot/oncall.py)."""
     return oncall.on_call_at(session, clinic_id, clinic_zone(session, clinic_id, config), now)
 
@@ -57,7 +61,7 @@ def _everyone(session: Session, clinic_id: int | None) -> list[Coordinator]:
                                                           Coordinator.active.is_(True)).order_by(Coordinator.id)))
 
 
-def on_call_for(session: Session, clinic_id: int | None, config: dict, now: datetime | None = None
+def on_call_for(session: Session, clinic_id: int | None, config: Settings, now: datetime | None = None
                 ) -> list[Coordinator]:
     """Who a red flag from this clinic's patient pages first (the first rung of whoever is on call
     now, or everyone active when nobody is). Replies that say "we have alerted your care team", the
@@ -77,14 +81,14 @@ def open_escalation(session: Session, rt: Runtime, enrollment: Enrollment | None
     code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(6))
     # A sender we do not know belongs to no clinic yet: the default clinic's team reads it.
     clinic_id = enrollment.clinic_id if enrollment is not None and enrollment.clinic_id is not None else (
-        default_clinic(session, rt.config).id)
+        default_clinic(session, rt.settings).id)
     escalation = Escalation(code=code, enrollment_id=enrollment.id if enrollment else None, inbound_id=inbound_id,
                             clinic_id=clinic_id, tier=tier, flags=flags, evidence=evidence,
                             status=EscalationStatus.OPEN, created_at=now)
     session.add(escalation)
     session.flush()
     record(session, "system", "escalation_opened", f"escalation:{escalation.id}", {"tier": tier, "flags": flags})
-    on_call = ladder(session, clinic_id, rt.config, now)
+    on_call = ladder(session, clinic_id, rt.settings, now)
     escalation.ladder_rank = 1 if on_call.rungs else 0  # the rung paged (1 = first), 0 = nobody on call
     targets = on_call.rungs[0] if on_call.rungs else _everyone(session, clinic_id)
     _page(session, rt, escalation, enrollment, targets, now, on_call.label)
@@ -110,7 +114,7 @@ def _page(session: Session, rt: Runtime, escalation: Escalation, enrollment: Enr
                               escalation.enrollment_id))
         if calls:  # the first rung went unanswered: ring as well as text
             path = f"/twilio/voice/gather?escalation_id={escalation.id}&coordinator_id={coordinator.id}"
-            twiml = page_calls.twiml(escalation, patient, rt.config["CLINIC_NAME"],
+            twiml = page_calls.twiml(escalation, patient, rt.settings.clinic_name,
                                      rt.public_url(path) or path)
             session.add(rows.call(escalation.id, escalation.page_round, coordinator.id, coordinator.phone, twiml,
                                   now, escalation.enrollment_id))
@@ -128,7 +132,7 @@ def watchdog(rt: Runtime, now: datetime) -> int:
                               .order_by(Escalation.next_page_at).with_for_update(skip_locked=True)).all()
         for escalation in due:
             # Whoever is on call now: a shift may have handed over since the last page.
-            on_call = ladder(session, escalation.clinic_id, rt.config, now)
+            on_call = ladder(session, escalation.clinic_id, rt.settings, now)
             if escalation.ladder_rank < len(on_call.rungs):
                 escalation.ladder_rank += 1
                 targets = on_call.rungs[escalation.ladder_rank - 1]

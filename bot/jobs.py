@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select, text, update
 
 from bot import dispatch, escalation, inbound, planner_bulk, review, silence
+from bot.config import Settings
 from bot.db import rowcount
 from bot.models import Enrollment, Heartbeat
 from bot.runtime import Runtime
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 class Job:
     name: str
     run: Callable[[Runtime, datetime], object]
-    every_seconds: int | str  # seconds, or the name of the setting that holds them
+    every_seconds: int | Callable[[Settings], int]  # seconds, or where the settings hold them
     # Singletons must not run in two clock processes at once: they take a PostgreSQL advisory lock,
     # but only after `pending` (a cheap probe) says there is work, so an idle tick stays cheap.
     singleton: bool = False
@@ -71,7 +72,7 @@ JOBS: list[Job] = [
     Job("heartbeat", heartbeat, 30),
     Job("planner", plan_due, 300, singleton=True, pending=_plan_pending),
     # Replies the webhook stored but no thread acted on (a crash, a restart): never left unread.
-    Job("inbound", inbound.process_pending, "INBOUND_SWEEP_SECONDS"),
+    Job("inbound", inbound.process_pending, lambda settings: settings.inbound_sweep_seconds),
     # The ladder must move within a minute of a page timing out.
     Job("escalation_watchdog", escalation.watchdog, 30),
     # A review item past its deadline pages the ladder at low priority (then the watchdog moves it).

@@ -63,7 +63,7 @@ def values_for(rt, enrollment, today: date | None = None) -> dict:
     the clinic's name and phone (the patient's clinic's where it has them, else CLINIC_NAME and
     CLINIC_PHONE), and with `today` the post-op day and week. With no patient (a text from an
     unknown number, a coordinator's page): the deployment's clinic name and phone alone."""
-    clinic_name, clinic_phone = rt.config["CLINIC_NAME"], rt.config["CLINIC_PHONE"]
+    clinic_name, clinic_phone = rt.settings.clinic_name, rt.settings.clinic_phone
     if enrollment is None:
         return {"first_name": "", "clinic_name": clinic_name, "clinic_phone": clinic_phone}
     values = settings_for(rt.library, enrollment)

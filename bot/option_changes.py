@@ -65,7 +65,7 @@ def _late_start_up_texts(session, rt, enrollment, before: dict, after: dict, now
             continue  # the option was on already: the start-up bundle carried it
         if entry.until_day is not None and today > entry.until_day:
             continue
-        due = next_allowed(now + timedelta(minutes=1), enrollment.timezone, rt.config["QUIET_HOURS"])
+        due = next_allowed(now + timedelta(minutes=1), enrollment.timezone, rt.settings.quiet_hours)
         for _ in range(7):
             if not fatigue.day_is_full(session, enrollment, due):
                 break

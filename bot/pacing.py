@@ -30,7 +30,7 @@ def book(session: Session, rt, sender: str, segments: int) -> float:
     """Book a slot in the caller's transaction (one commit less per text); return the seconds to
     wait once it is committed. Call it last before the commit: the pacing row stays locked until then."""
     now = rt.clock()
-    return max(reserve(session, sender, now, segments / rt.config["SEND_RATE"]) - now, 0.0)
+    return max(reserve(session, sender, now, segments / rt.settings.send_rate) - now, 0.0)
 
 
 def wait_for_slot(rt, sender: str, segments: int) -> float:

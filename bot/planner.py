@@ -69,9 +69,9 @@ def plan(session: Session, rt: Runtime, enrollment: Enrollment, now: datetime) -
     settings = settings_for(rt.library, enrollment)
     today = local_today(enrollment.timezone, now)
     today_day = (today - enrollment.surgery_date).days
-    last_day = today_day + rt.config["PLAN_HORIZON_DAYS"]
+    last_day = today_day + rt.settings.plan_horizon_days
     pathway = rt.library.pathways[enrollment.pathway]
-    texts = [t for t in planned_texts(enrollment, rt.library, settings, rt.config["QUIET_HOURS"],
+    texts = [t for t in planned_texts(enrollment, rt.library, settings, rt.settings.quiet_hours,
                                       today_day, last_day) if t.due_at > now]
     existing = {}
     if texts:

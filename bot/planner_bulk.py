@@ -23,6 +23,7 @@ from bot.models import Clinic, Enrollment
 from bot.outbox import Kind, Status
 from bot.outbox.rows import programme_key
 from bot.pathway_model import Library, Step
+from bot.config import Settings
 from bot.runtime import Runtime
 from bot.startup import bundle, make_room
 from bot.timeutil import local_to_utc, local_today
@@ -57,9 +58,9 @@ class Plan:
 class Planner:
     """Caches for one pass (one `now`): zone dates, steps per day, UTC times per local slot."""
 
-    def __init__(self, library: Library, config: dict, clinics: dict[int, dict], now: datetime):
+    def __init__(self, library: Library, config: Settings, clinics: dict[int, dict], now: datetime):
         self.library, self.now, self.clinics = library, now, clinics
-        self.horizon, self.quiet = config["PLAN_HORIZON_DAYS"], config["QUIET_HOURS"]
+        self.horizon, self.quiet = config.plan_horizon_days, config.quiet_hours
         self.today = cache(lambda zone: local_today(zone, now))
         self.next_look = cache(lambda zone: local_to_utc(self.today(zone) + timedelta(days=1), time(0, 0), zone))
         self.when = cache(lambda day, at, zone: planner.send_time_on(day, at, zone, self.quiet))
@@ -188,7 +189,7 @@ def plan_due(session: Session, rt: Runtime, now: datetime, chunk: int) -> tuple[
         query = query.with_for_update(skip_locked=True, of=Enrollment)
     targets = [Target(*row) for row in session.execute(query)]
     plan = Plan()
-    planning = Planner(rt.library, rt.config, clinic_settings(session), now)
+    planning = Planner(rt.library, rt.settings, clinic_settings(session), now)
     for t in targets:
         planning.add(plan, t)
     write(session, plan, now)

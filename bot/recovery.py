@@ -20,13 +20,13 @@ log = logging.getLogger(__name__)
 
 def recover(rt: Runtime, now: datetime) -> int:
     """Release what dead or expired claims hold; return how many rows were released or settled."""
-    recheck = timedelta(seconds=rt.config["IN_DOUBT_RECHECK_SECONDS"])
+    recheck = timedelta(seconds=rt.settings.in_doubt_recheck_seconds)
     done = 0
     with rt.session() as session:
         # The common case, nothing expired, costs one indexed probe.
         if lifecycle.has_expired(session, now):
             done += lifecycle.reconcile_expired(session, now, recheck)
-        claims = liveness.dead_claims(session, now, rt.config["HEARTBEAT_STALE_SECONDS"])
+        claims = liveness.dead_claims(session, now, rt.settings.heartbeat_stale_seconds)
         unsent: dict[str, list[int]] = defaultdict(list)
         for c in claims:
             if not c.attempted:

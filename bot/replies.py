@@ -45,7 +45,7 @@ def say(rt: Runtime, session: Session, enrollment: Enrollment | None, phone: str
     if opted_out and not force:
         return None
     language = language or language_of(enrollment)
-    timezone = enrollment.timezone if enrollment is not None else rt.config["CLINIC_HOURS"].timezone
+    timezone = enrollment.timezone if enrollment is not None else rt.settings.clinic_hours.timezone
     extra = {"read_when": read_when(rt, language, due, now, timezone)} if due is not None else {}
     body = render(rt, language, key, enrollment, now, **extra)
     session.add(outbox_rows.reply(inbound.message_sid, phone, body, now, enrollment.id if enrollment else None,

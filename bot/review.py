@@ -36,7 +36,8 @@ def due_at(hours: clinic_hours.Hours, reason: str, now: datetime) -> datetime:
 
 
 def hours_for(rt: Runtime, enrollment: Enrollment | None) -> clinic_hours.Hours:
-    return clinic_hours.for_clinic(enrollment.clinic if enrollment is not None else None, rt.config)
+    return clinic_hours.for_clinic(enrollment.clinic if enrollment is not None else None,
+                                  rt.settings.clinic_hours)
 
 
 def add(session: Session, rt: Runtime, enrollment: Enrollment | None, inbound_id: int | None, reason: str,

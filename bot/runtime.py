@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import db
+from bot.config import Settings
 from bot.pathway_model import Library
 
 if TYPE_CHECKING:  # the annotation only: importing the runtime loads no twilio
@@ -21,7 +22,7 @@ if TYPE_CHECKING:  # the annotation only: importing the runtime loads no twilio
 
 @dataclass
 class Runtime:
-    config: dict
+    settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
     library: Library
@@ -71,5 +72,5 @@ class Runtime:
         return self.transport.sender
 
     def public_url(self, path: str) -> str | None:
-        base = self.config.get("PUBLIC_URL")
+        base = self.settings.public_url
         return f"{base}{path}" if base else None

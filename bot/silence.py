@@ -17,7 +17,7 @@ from bot.vocabulary import EnrollmentStatus
 
 def check(rt: Runtime, now: datetime, batch: int = 500) -> int:
     """Look at questions whose answer window has closed since the last pass; return nudges queued."""
-    closed_before = now - timedelta(hours=rt.config["ANSWER_WINDOW_HOURS"])
+    closed_before = now - timedelta(hours=rt.settings.answer_window_hours)
     nudged = 0
     with rt.session() as session:
         questions = session.scalars(select(Outbox).where(

@@ -20,6 +20,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from bot.config import Settings
 from bot.phones import mask_phone
 
 log = logging.getLogger(__name__)
@@ -109,14 +110,16 @@ class Transport(Protocol):
 class TwilioTransport:
     simulated: bool = False
 
-    def __init__(self, config: dict):
-        self.from_number = config["TWILIO_FROM_NUMBER"]
-        self.service_sid = config["TWILIO_MESSAGING_SERVICE_SID"]
-        self.sender = self.service_sid or self.from_number
-        self.http = _HttpClient(config.get("TWILIO_TIMEOUT_SECONDS") or 10.0, config["TWILIO_API_BASE_URL"])
-        self.client = Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], http_client=self.http)
+    def __init__(self, config: Settings):
+        self.from_number = config.twilio_from_number
+        self.service_sid = config.twilio_messaging_service_sid
+        sender = self.service_sid or self.from_number
+        assert sender, "config.load requires TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID with Twilio"
+        self.sender: str = sender
+        self.http = _HttpClient(config.twilio_timeout_seconds, config.twilio_api_base_url)
+        self.client = Client(config.twilio_account_sid, config.twilio_auth_token, http_client=self.http)
         # Every v2010 resource (Messages included) is built on this base URL.
-        self.client.api.base_url = config["TWILIO_API_BASE_URL"]
+        self.client.api.base_url = config.twilio_api_base_url
 
     def send(self, to: str, body: str, status_callback: str | None = None) -> SendResult:
         sender = {"messaging_service_sid": self.service_sid} if self.service_sid else {"from_": self.from_number}
@@ -188,5 +191,5 @@ class SimulatorTransport:
         return []
 
 
-def make_transport(config: dict) -> Transport:
-    return SimulatorTransport() if config["SIMULATOR"] else TwilioTransport(config)
+def make_transport(config: Settings) -> Transport:
+    return SimulatorTransport() if config.simulator else TwilioTransport(config)

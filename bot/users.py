@@ -48,7 +48,7 @@ def create(email: str, name: str, role: str, clinic_name: str, password_stdin: b
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with _session() as (session, rt):
-        user = accounts.create_user(session, email, name, role, clinic_name or rt.config["CLINIC_NAME"], password)
+        user = accounts.create_user(session, email, name, role, clinic_name or rt.settings.clinic_name, password)
         clinic = session.get(Clinic, user.clinic_id)
         click.echo(f"created {role} {user.email} (id {user.id}) in clinic {clinic.name!r} (id {clinic.id})")
 

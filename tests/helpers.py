@@ -62,7 +62,7 @@ def add_coordinator(rt, name: str, phone: str, rank: int | None, clinic: str | N
     from bot.models import Coordinator
 
     with rt.session() as s:
-        home = clinic_by_name(s, clinic, create=True) if clinic else default_clinic(s, rt.config)
+        home = clinic_by_name(s, clinic, create=True) if clinic else default_clinic(s, rt.settings)
         c = Coordinator(name=name, phone=phone, email=f"{name.split()[0].lower()}@clinic.example.org",
                         on_call_rank=rank, clinic_id=home.id)
         s.add(c)

@@ -36,7 +36,7 @@ def test_bad_hours_stop_the_service_with_the_setting_named(value):
 
 def test_hours_and_time_zone_from_the_environment():
     config = load({"CLINIC_HOURS": "Mon-Fri 07:30-16:00; Sat 09:00-12:00", "CLINIC_TIMEZONE": "America/Chicago"})
-    hours = config["CLINIC_HOURS"]
+    hours = config.clinic_hours
     assert hours.timezone == "America/Chicago" and hours.days[5] == (datetime(1, 1, 1, 9).time(),
                                                                      datetime(1, 1, 1, 12).time())
     with pytest.raises(ConfigError, match="CLINIC_TIMEZONE"):

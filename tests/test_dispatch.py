@@ -1,5 +1,6 @@
 """Sending through the real twilio client to a local fake Twilio: exactly once, retried when it helps,
 stopped when it cannot, and paced per sender."""
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -145,7 +146,7 @@ def test_backoff_grows_and_gives_up_after_max_attempts(rt, fake_twilio):
     row_id = add_row(rt, "flaky")
     fake_twilio.fail_for["+12025550143"] = (503, 20503)
     when, delays = NOW, []
-    for _ in range(rt.config["MAX_SEND_ATTEMPTS"]):
+    for _ in range(rt.settings.max_send_attempts):
         with time_machine.travel(when, tick=False):  # delays measured from the pass's own time
             dispatch_due(rt, when)
         row = outbox(rt, id=row_id)[0]
@@ -153,7 +154,7 @@ def test_backoff_grows_and_gives_up_after_max_attempts(rt, fake_twilio):
             break
         delays.append((row.due_at - when).total_seconds())
         when = row.due_at
-    assert row.status == "failed" and row.attempts == rt.config["MAX_SEND_ATTEMPTS"]
+    assert row.status == "failed" and row.attempts == rt.settings.max_send_attempts
     assert delays == sorted(delays) and delays[-1] > 4 * delays[0]
     with rt.session() as s:
         assert s.query(ReviewItem).filter_by(reason="send_in_doubt").count() == 1  # it may have gone: a person checks
@@ -194,8 +195,7 @@ def test_opted_out_number_is_never_sent_even_if_rows_remain(rt, fake_twilio):
 
 
 def test_pacing_spaces_sends_by_segments_over_the_rate(rt, fake_twilio):
-    rt.config["SEND_RATE"] = 2.0
-    rt.config["DISPATCH_THREADS"] = 1
+    rt.settings = replace(rt.settings, send_rate=2.0, dispatch_threads=1)
     add_row(rt, "one-seg", body="short")
     add_row(rt, "two-seg", body="x" * 200)  # 2 segments
     add_row(rt, "after", body="short")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -89,9 +90,9 @@ def test_two_dispatchers_and_a_twilio_hang_longer_than_the_lease(rt, config, fak
             stuck = threading.Thread(target=lambda: results.append(dispatch_due(first, NOW)))
             stuck.start()
             deadline = time.monotonic() + 20
-            while fake_twilio.hanging < first.config["DISPATCH_THREADS"] and time.monotonic() < deadline:
+            while fake_twilio.hanging < first.settings.dispatch_threads and time.monotonic() < deadline:
                 time.sleep(0.01)  # real time: waiting for the first dispatcher's requests to be in flight
-            assert fake_twilio.hanging == first.config["DISPATCH_THREADS"]
+            assert fake_twilio.hanging == first.settings.dispatch_threads
             fake_twilio.slow = None  # new requests are answered at once
             # 90 s into the hang, well past the 30 s lease, the second clock process takes over.
             clock.move_to(NOW + timedelta(seconds=90))
@@ -119,8 +120,8 @@ def test_a_proxy_set_in_the_environment_is_used_for_twilio(monkeypatch, rt):
 
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.org:3128")
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/clinic-proxy.pem")
-    behind = TwilioTransport({**rt.config, "TWILIO_API_BASE_URL": "https://api.twilio.com"})
+    behind = TwilioTransport(replace(rt.settings, twilio_api_base_url="https://api.twilio.com"))
     assert behind.http.proxy["https"] == "http://proxy.example.org:3128"
     assert behind.http.session.verify == "/etc/ssl/certs/clinic-proxy.pem"
     monkeypatch.setenv("NO_PROXY", "api.twilio.com")
-    assert "https" not in TwilioTransport({**rt.config, "TWILIO_API_BASE_URL": "https://api.twilio.com"}).http.proxy
+    assert "https" not in TwilioTransport(replace(rt.settings, twilio_api_base_url="https://api.twilio.com")).http.proxy

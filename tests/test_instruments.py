@@ -103,9 +103,9 @@ def test_the_month6_check_in_is_a_pathway_setting(rt):
     with rt.session() as s:
         e = s.get(Enrollment, e.id)
         pathway = rt.library.pathways[e.pathway]
-        quiet = rt.config["QUIET_HOURS"]
+        quiet = rt.settings.quiet_hours
         off = {t.step.message for t in planned_texts(e, rt.library, pathway.settings, quiet, 80, 200)}
-        on = planned_texts(e, rt.library, {**pathway.settings, "month6_checkin": True}, rt.config["QUIET_HOURS"],
+        on = planned_texts(e, rt.library, {**pathway.settings, "month6_checkin": True}, rt.settings.quiet_hours,
                            80, 200)
     assert "month6_hello" not in off and max(t.day for t in on) == 183
     assert [t.step.message for t in on if t.day >= 182] == ["month6_hello", "peg_pain", "peg_enjoyment",

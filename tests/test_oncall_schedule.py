@@ -28,7 +28,7 @@ def setup_schedule(rt) -> dict[str, int]:
         ("Nora Nurse", NURSE, 1), ("Paul Provider", PROVIDER, None), ("Bea Backup", BACKUP, None),
         ("Dana Whitfield", COVER, None)]}
     with rt.session() as s:
-        clinic = default_clinic(s, rt.config)
+        clinic = default_clinic(s, rt.settings)
         clinic.settings = {"timezone": "America/Chicago"}
         oncall.add_shift(s, clinic, {"name": "Weekday nurse line", "days": "01234", "starts": "08:00",
                                      "ends": "17:00", "ladder": [ids["Nora Nurse"], ids["Bea Backup"]]}, "test")
@@ -76,7 +76,7 @@ def test_the_weekday_shift_pages_the_nurse_line(client, rt, fake_twilio):
 def test_an_override_replaces_the_shift_for_its_window(client, rt, fake_twilio):
     ids = setup_schedule(rt)
     with rt.session() as s:
-        oncall.add_override(s, default_clinic(s, rt.config), "America/Chicago",
+        oncall.add_override(s, default_clinic(s, rt.settings), "America/Chicago",
                             {"starts": "2026-12-01T17:00", "ends": "2026-12-02T08:00",
                              "ladder": [str(ids["Dana Whitfield"])], "note": "Dana covers tonight"}, "test")
     enroll(rt, NIGHT - timedelta(days=2))
@@ -84,14 +84,14 @@ def test_an_override_replaces_the_shift_for_its_window(client, rt, fake_twilio):
         sms(client, "chest pain and I can't breathe", "SM" + "3" * 32)
     assert len(_pages(fake_twilio, COVER)) == 1 and not _pages(fake_twilio, PROVIDER)
     with rt.session() as s:
-        now_on_call = oncall.on_call_at(s, default_clinic(s, rt.config).id, "America/Chicago", NIGHT)
+        now_on_call = oncall.on_call_at(s, default_clinic(s, rt.settings).id, "America/Chicago", NIGHT)
     assert now_on_call.source == "override" and now_on_call.label == "Dana covers tonight"
 
 
 def test_with_no_shift_covering_the_moment_the_ranks_apply(rt):
     ids = {n: add_coordinator(rt, n, p, r).id for n, p, r in [("Nora Nurse", NURSE, 1), ("Paul Provider", PROVIDER, 2)]}
     with rt.session() as s:
-        clinic = default_clinic(s, rt.config)
+        clinic = default_clinic(s, rt.settings)
         oncall.add_shift(s, clinic, {"name": "Weekend", "days": "56", "starts": "00:00", "ends": "23:59",
                                      "ladder": [ids["Paul Provider"]]}, "test")
         ladder = oncall.on_call_at(s, clinic.id, "America/New_York", DAY)  # a Tuesday
@@ -102,7 +102,7 @@ def test_with_no_shift_covering_the_moment_the_ranks_apply(rt):
 def test_a_shift_must_name_days_times_and_someone_of_this_clinic(rt):
     stranger = add_coordinator(rt, "Kim Baptiste", "+12025550185", 1, clinic="Hillcrest Orthopedics")
     with rt.session() as s:
-        clinic = default_clinic(s, rt.config)
+        clinic = default_clinic(s, rt.settings)
         try:
             oncall.add_shift(s, clinic, {"name": "", "days": "", "starts": "25:00", "ends": "8",
                                          "ladder": [stranger.id]}, "test")

@@ -1,5 +1,6 @@
 """Health, metrics and logs an operator can use without seeing patients' numbers."""
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from bot.jobs import heartbeat
@@ -27,14 +28,15 @@ def test_healthz_is_503_when_the_database_is_unreachable(config):
 
 def test_metrics_need_their_token_and_are_off_without_one(app, client):
     assert client.get("/metrics").status_code == 404  # no METRICS_TOKEN configured
-    app.config["METRICS_TOKEN"] = app.extensions["runtime"].config["METRICS_TOKEN"] = "metrics-token-0123456789"
+    runtime = app.extensions["runtime"]
+    runtime.settings = replace(runtime.settings, metrics_token="metrics-token-0123456789")
     assert client.get("/metrics").status_code == 401
     assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert client.get("/metrics", headers={"Authorization": "Bearer metrics-token-0123456789"}).status_code == 200
 
 
 def test_metrics_expose_texts_by_status_and_dispatch_lag(client, rt):
-    rt.config["METRICS_TOKEN"] = "metrics-token-0123456789"
+    rt.settings = replace(rt.settings, metrics_token="metrics-token-0123456789")
     with rt.session() as s:
         s.add(Outbox(key="a", to_phone="+12025550143", body="x", due_at=datetime(2020, 1, 1), status="planned"))
         s.add(Outbox(key="b", to_phone="+12025550143", body="x", due_at=datetime(2020, 1, 1), status="delivered"))

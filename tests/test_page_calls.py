@@ -24,7 +24,7 @@ def _team(rt, page_calls: list[str] | None = None) -> None:
     add_coordinator(rt, "Lee Okafor", LEE, 2)
     if page_calls is not None:
         with rt.session() as s:
-            clinic = default_clinic(s, rt.config)
+            clinic = default_clinic(s, rt.settings)
             clinic.settings = {**(clinic.settings or {}), "page_calls": page_calls}
 
 

@@ -28,7 +28,7 @@ def whole_programme(rt, enrollment_id: int) -> list[str]:
     """Every text the planner would send this patient from enrollment to day 84."""
     with rt.session() as session:
         e = session.get(Enrollment, enrollment_id)
-        texts = planned_texts(e, rt.library, settings_for(rt.library, e), rt.config["QUIET_HOURS"], -7, 84)
+        texts = planned_texts(e, rt.library, settings_for(rt.library, e), rt.settings.quiet_hours, -7, 84)
         return [t.step.message for t in texts if t.due_at > NOW]
 
 
@@ -91,7 +91,7 @@ def test_api_csv_and_cli_take_the_options(rt, client, api_headers):
         (made,), _ = enrollment.import_csv(session, rt, csv, "test", NOW)
         assert made.options == {"brace": True, "hip_graft": True, "approach": "posterior"}
     from bot.cli import main
-    env = {"DATABASE_URL": rt.config["DATABASE_URL"], "CONTENT_DIR": str(pathways.ROOT), "TWILIO_ACCOUNT_SID": "",
+    env = {"DATABASE_URL": rt.settings.database_url, "CONTENT_DIR": str(pathways.ROOT), "TWILIO_ACCOUNT_SID": "",
            "TWILIO_AUTH_TOKEN": "", "SECRET_KEY": "", "API_TOKEN": ""}
     with time_machine.travel(NOW, tick=False):
         result = CliRunner().invoke(main, ["enroll", "--first-name", "Eva", "--last-name", "Paz", "--date-of-birth",

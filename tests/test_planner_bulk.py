@@ -50,7 +50,7 @@ def test_bulk_daily_pass_matches_the_one_patient_planner_across_zones_and_dst(rt
         for e in s.query(Enrollment).order_by(Enrollment.id):
             pathway = rt.library.pathways[e.pathway]
             expected = {t.key: t.due_at for t in planned_texts(e, rt.library, settings_for(rt.library, e),
-                                                               rt.config["QUIET_HOURS"], 0, e.planned_through_day)
+                                                               rt.settings.quiet_hours, 0, e.planned_through_day)
                         if t.due_at > START}
             got = {r.key: r.due_at for r in rows if r.enrollment_id == e.id}
             assert got == expected, e.timezone
@@ -59,7 +59,7 @@ def test_bulk_daily_pass_matches_the_one_patient_planner_across_zones_and_dst(rt
             else:
                 today = (moment + timedelta(hours=14)).date()  # at least a day ahead of every zone's today
                 assert e.planned_through_day >= (today - e.surgery_date).days + 1
-                assert e.planned_through_day <= pathway.length_days + rt.config["PLAN_HORIZON_DAYS"]
+                assert e.planned_through_day <= pathway.length_days + rt.settings.plan_horizon_days
     # The clinic's settings and the patient's own options over them decide which steps run.
     assert not [r for r in rows if r.enrollment_id == 2 and r.step == "brace"]
     assert [r for r in rows if r.enrollment_id == 3 and r.step == "brace"]

@@ -88,7 +88,7 @@ def start_beating(rt) -> threading.Thread | None:
     """Beat from a daemon thread of this process, once per process (a forked child starts its own).
     Not under tests: they beat by hand with a controlled clock."""
     global _beater
-    if rt.config.get("TESTING"):
+    if rt.settings.testing:
         return None
     with _lock:
         pid = os.getpid()
@@ -101,7 +101,7 @@ def start_beating(rt) -> threading.Thread | None:
 
 
 def _beat_forever(rt) -> None:
-    every = rt.config["HEARTBEAT_SECONDS"]
+    every = rt.settings.heartbeat_seconds
     stop = rt.stopping
     while not stop.is_set():
         try:

@@ -33,7 +33,7 @@ def token_required(view):
         token = header[7:].strip() if header.startswith("Bearer ") else ""
         if not token:
             return _error(401, ["Authorization: send 'Bearer <API token>'"])
-        configured = rt().config["API_TOKEN"]
+        configured = rt().settings.api_token
         if configured and hmac.compare_digest(token.encode(), configured.encode()):
             g.api_actor, g.api_clinic, g.api_scopes = "api:API_TOKEN", None, ALL_SCOPES
         else:

@@ -13,7 +13,7 @@ from bot.web.inputs import json_object
 
 
 def _clinic() -> Clinic:
-    return own_clinic(db(), g.api_clinic, rt().config)
+    return own_clinic(db(), g.api_clinic, rt().settings)
 
 
 @bp.get("/coordinators")
@@ -29,7 +29,7 @@ def add_coordinator():
     data = json_object("name, phone, email[, on_call_rank]")
     session = db()
     try:
-        new = coordinators.validate(data, rt().config["DEFAULT_PHONE_REGION"])
+        new = coordinators.validate(data, rt().settings.default_phone_region)
         coordinator = coordinators.add(session, _clinic(), new, g.api_actor)
     except coordinators.CoordinatorError as e:
         session.rollback()

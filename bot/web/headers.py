@@ -1,7 +1,7 @@
 """Security headers on every response the service gives: the dashboard's pages, the API, Twilio's webhooks."""
 from __future__ import annotations
 
-from flask import current_app
+from bot.web import rt
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -17,7 +17,7 @@ def add_security_headers(response):
     present = {name.lower() for name in response.headers.keys()}
     response.headers.extend([(name, value) for name, value in SECURITY_HEADERS.items()
                              if name.lower() not in present])
-    https = (current_app.config.get("PUBLIC_URL") or "").startswith("https://")
+    https = (rt().settings.public_url or "").startswith("https://")
     if https and "strict-transport-security" not in present:
         # Served over HTTPS: browsers must never fall back to plain HTTP for this host.
         response.headers["Strict-Transport-Security"] = HSTS

@@ -31,7 +31,7 @@ def healthz():
             "clock_heartbeat_age_seconds": round(age, 1) if age is not None else None,
             "transport": "simulator" if rt().transport.simulated else "twilio"}
     clinics = db().scalars(select(Clinic).order_by(Clinic.id)).all()
-    body["on_call"] = {c.name: len(on_call_for(db(), c.id, rt().config)) for c in clinics}
+    body["on_call"] = {c.name: len(on_call_for(db(), c.id, rt().settings)) for c in clinics}
     uncovered = [name for name, count in body["on_call"].items() if not count] or ([] if clinics else ["-"])
     if uncovered:
         # Reported, not a failed check: the process is healthy, the roster is not; a load balancer
@@ -64,7 +64,7 @@ class _OutboxCollector:
 @bp.get("/metrics")
 def metrics():
     """Bearer METRICS_TOKEN; without that setting, off (404)."""
-    configured = rt().config.get("METRICS_TOKEN")
+    configured = rt().settings.metrics_token
     if not configured:
         return Response("metrics are off: set METRICS_TOKEN\n", status=404, mimetype="text/plain")
     header = request.headers.get("Authorization", "")

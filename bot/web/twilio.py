@@ -52,7 +52,7 @@ def _limit_body() -> None:
 def signed_url() -> str:
     """The URL Twilio signed: PUBLIC_URL plus path and query when configured, else what the
     request says (correct behind proxies once ProxyFix trusts PROXY_COUNT hops)."""
-    base = rt().config["PUBLIC_URL"]
+    base = rt().settings.public_url
     if base:
         query = request.query_string.decode()
         return f"{base}{request.path}" + (f"?{query}" if query else "")
@@ -63,12 +63,12 @@ def signing_key(settings: str | None) -> tuple[str | None, str | None]:
     """The secret and the algorithm a webhook was signed with: the Auth Token and HMAC-SHA1, unless
     Twilio names a SharedKey (`X-Twilio-Webhooks-Signature-Settings: key=<id>,algorithm=<name>`);
     then that key's secret from TWILIO_WEBHOOK_SHARED_KEYS (None when it is not configured)."""
-    config = rt().config
+    config = rt().settings
     if not settings:
-        return config["TWILIO_AUTH_TOKEN"], None
+        return config.twilio_auth_token, None
     key_id = next((value.strip() for name, _, value in (part.partition("=") for part in settings.split(","))
                    if name.strip() == "key"), "")
-    return (config["TWILIO_WEBHOOK_SHARED_KEYS"] or {}).get(key_id), get_signature_algorithm(settings)
+    return (config.twilio_webhook_shared_keys or {}).get(key_id), get_signature_algorithm(settings)
 
 
 def twilio_signed(view):
@@ -83,7 +83,7 @@ def twilio_signed(view):
                         if settings and not token else "")
             abort(403)
         account = request.form.get("AccountSid", "")
-        if not _ACCOUNT_SID.fullmatch(account) or not hmac.compare_digest(account, rt().config["TWILIO_ACCOUNT_SID"]):
+        if not _ACCOUNT_SID.fullmatch(account) or not hmac.compare_digest(account, rt().settings.twilio_account_sid):
             # Signed with our key but not for our account, or not in Twilio's format: a forgery.
             log.warning("rejected %s: AccountSid missing, malformed or not ours", request.path)
             abort(403)

@@ -139,7 +139,7 @@ def add_escalation(rt, enrollment, tier: str = "emergency", code: str = "ABC234"
         clinic_id = s.get(type(enrollment), enrollment.id).clinic_id if enrollment else None
         # As bot.escalation.open_escalation: a sender we do not know is the default clinic's.
         row = Escalation(code=code, enrollment_id=enrollment.id if enrollment else None, inbound_id=inbound_id,
-                         clinic_id=clinic_id if clinic_id is not None else default_clinic(s, rt.config).id,
+                         clinic_id=clinic_id if clinic_id is not None else default_clinic(s, rt.settings).id,
                          tier=tier, flags=["chest_pain"], evidence=["chest_pain: 'chest pain'"], status=status,
                          created_at=now - timedelta(minutes=minutes_ago), page_round=1, ladder_rank=1,
                          next_page_at=now + timedelta(minutes=2) if status == "open" else None)

@@ -51,3 +51,19 @@ def test_after_stop_the_simulator_says_the_number_is_opted_out(sim_app):
     html = post(client, f"/dashboard/simulator/{ana.id}/reply", {"body": "STOP"}, page=page,
                 follow_redirects=True).get_data(as_text=True)
     assert "Opted out (STOP)" in html and "Reply START to resubscribe" in html
+
+
+def test_the_simulator_banner_names_the_invented_clinic_name_and_number(config):
+    from bot.app import create_app
+    from tests.dashboard.conftest import make_accounts
+
+    app = create_app({**config, "SIMULATOR": True, "CLINIC_NAME": None})
+    rt = app.extensions["runtime"]
+    try:
+        client = app.test_client()
+        login(client, make_accounts(rt).coordinator)
+        banner = client.get("/dashboard/patients").get_data(as_text=True)
+        assert "Invented for the try-out: <code>CLINIC_NAME</code> = Your spine surgery team (set them" in banner
+        assert "CLINIC_PHONE</code>" not in banner  # configured, so not invented
+    finally:
+        rt.dispose()

@@ -53,7 +53,7 @@ def init_app(app: Flask) -> None:
     )
 
     runtime = app.extensions["runtime"]
-    plain_http_ok = bool(app.config.get("TESTING")) or runtime.transport.simulated
+    plain_http_ok = runtime.settings.testing or runtime.transport.simulated
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=not plain_http_ok,
         SESSION_COOKIE_NAME="postop_session",

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, g
+from flask import Blueprint, abort, g
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -64,7 +64,7 @@ def clinic_zone_name(clinic_id: int | None = None) -> str:
 
     wanted = clinic_id if clinic_id is not None else getattr(current_user, "clinic_id", None)
     clinic = db().get(Clinic, wanted) if wanted is not None else None
-    zone = for_clinic(clinic, current_app.config).timezone
+    zone = for_clinic(clinic, rt().settings.clinic_hours).timezone
     if clinic_id is None:
         g.clinic_zone = zone
     return zone
@@ -174,11 +174,18 @@ def simulator_enabled() -> bool:
 
 
 @bp.app_template_global()
+def invented_clinic() -> list[tuple[str, str]]:
+    """The clinic name and number the simulator made up (setting name, value), for its banner."""
+    settings = rt().settings
+    return [(name, getattr(settings, name.lower())) for name in settings.clinic_invented]
+
+
+@bp.app_template_global()
 def nobody_on_call() -> bool:
     """The red banner on every page: a red flag from this user's clinic would page no one."""
     from bot.escalation import on_call_for
 
-    return not on_call_for(db(), current_user.clinic_id, current_app.config)
+    return not on_call_for(db(), current_user.clinic_id, rt().settings)
 
 
 @bp.app_context_processor

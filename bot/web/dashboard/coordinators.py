@@ -15,7 +15,7 @@ FIELDS = ("name", "phone", "email", "on_call_rank")
 
 
 def user_clinic() -> Clinic:
-    return own_clinic(db(), current_user.clinic_id, rt().config)
+    return own_clinic(db(), current_user.clinic_id, rt().settings)
 
 
 def _submit(save) -> tuple[dict, list[str], Coordinator | None]:
@@ -26,7 +26,7 @@ def _submit(save) -> tuple[dict, list[str], Coordinator | None]:
     data = dict(values, on_call_rank=int(rank) if rank.isdigit() and len(rank) < 3 else (rank or None))
     session = db()
     try:
-        saved = save(session, coordinators.validate(data, rt().config["DEFAULT_PHONE_REGION"]))
+        saved = save(session, coordinators.validate(data, rt().settings.default_phone_region))
     except coordinators.CoordinatorError as e:
         session.rollback()
         return values, e.errors, None

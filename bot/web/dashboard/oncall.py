@@ -37,7 +37,7 @@ def oncall_page(errors: list[str] | None = None, status: int = 200):
     overrides = session.scalars(select(OnCallOverride).where(OnCallOverride.clinic_id == clinic.id,
                                                              OnCallOverride.ends_at > now)
                                 .order_by(OnCallOverride.starts_at)).all()
-    return render_template("oncall.html", clinic=clinic, now_on_call=ladder(session, clinic.id, rt().config, now),
+    return render_template("oncall.html", clinic=clinic, now_on_call=ladder(session, clinic.id, rt().settings, now),
                            people=people, names=names, shifts=shifts, overrides=overrides, errors=errors or [],
                            days=oncall.DAY_NAMES, days_label=oncall.days_label,
                            call_tiers=page_calls.tiers_for(clinic),

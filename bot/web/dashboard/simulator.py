@@ -104,7 +104,7 @@ def simulator_next(enrollment_id: int):
     else:
         row_id, due_at, step = row
         owner = lifecycle.new_owner()
-        lease = timedelta(seconds=rt().config["SENDING_LEASE_SECONDS"])
+        lease = timedelta(seconds=rt().settings.sending_lease_seconds)
         with rt().session() as session:  # claim it the way dispatch does, so nothing else sends it too
             claimed = lifecycle.claim_one(session, row_id, owner, due_at, lease)
         result = dispatch.send_claimed(rt(), row_id, due_at, owner) if claimed else "taken"
