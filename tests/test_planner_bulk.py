@@ -93,7 +93,7 @@ def test_bulk_rows_match_planned_texts_with_the_shipped_programme_and_its_start_
                                             created_at=created)
                         want = [(x.key, x.due_at) for x in planned_texts(
                                     e, lib, {**lib.pathways["lumbar-fusion"].settings, **options},
-                                    conf["QUIET_HOURS"], max(planned + 1, today_day), today_day + 2)
+                                    conf.quiet_hours, max(planned + 1, today_day), today_day + 2)
                                 if x.due_at > now]
                         assert sorted((r[0], r[8]) for r in got) == sorted(want), (zone, surgery_offset, days_later)
                         checked += len(want)
