@@ -15,7 +15,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     rt = boot.build(overrides=test_config, instance_path=app.instance_path)
     # Flask's own settings only; everything else reads rt.settings.
     app.config.update(SECRET_KEY=rt.settings.secret_key, TESTING=rt.settings.testing,
-                      MAX_CONTENT_LENGTH=2 * 1024 * 1024)  # CSV uploads; webhooks are far smaller
+                      MAX_CONTENT_LENGTH=2 * 1024 * 1024)  # CSV uploads; the webhooks allow less
     app.extensions["runtime"] = rt
 
     from bot.triage.lexicon import LANGUAGES, load
