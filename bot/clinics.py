@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.audit import record
-from bot.config import Settings
 from bot.models import Clinic
+from bot.settings import Settings
 
 
 def in_clinic(model, clinic_id: int | None):

@@ -19,12 +19,12 @@ from bot import oncall, page_calls
 from bot.audit import record
 from bot.clinic_hours import for_clinic
 from bot.clinics import default_clinic
-from bot.config import Settings
 from bot.identity import page_name
 from bot.messages import render
 from bot.models import Clinic, Coordinator, Enrollment, Escalation, Outbox
 from bot.outbox import Kind, callbacks, rows
 from bot.runtime import Runtime
+from bot.settings import Settings
 from bot.timeutil import utcnow
 from bot.triage.result import Tier
 from bot.vocabulary import EscalationStatus

@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import select, text, update
 
 from bot import dispatch, escalation, inbound, planner_bulk, review, silence
-from bot.config import Settings
 from bot.db import rowcount
 from bot.models import Enrollment, Heartbeat
 from bot.runtime import Runtime
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from bot.models import Clinic, Enrollment
 from bot.outbox import Kind, Status
 from bot.outbox.rows import programme_key
 from bot.pathway_model import Library, Step
-from bot.config import Settings
 from bot.runtime import Runtime
+from bot.settings import Settings
 from bot.startup import bundle, make_room
 from bot.timeutil import local_to_utc, local_today
 from bot.vocabulary import EnrollmentStatus

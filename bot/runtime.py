@@ -13,8 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import db
-from bot.config import Settings
 from bot.pathway_model import Library
+from bot.settings import Settings
 
 if TYPE_CHECKING:  # the annotation only: importing the runtime loads no twilio
     from bot.transport import Transport

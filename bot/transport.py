@@ -20,8 +20,8 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from bot.config import Settings
 from bot.phones import mask_phone
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
