@@ -44,7 +44,7 @@ def sms(client, body: str, sid: str, sender: str = "+12025550143", **kw):
 
 
 def reply(client, fake_twilio, body: str, sid: str, sender: str = "+12025550143") -> str | None:
-    """Send a text through the webhook and let the sweep run; return what the service texted back to
+    """Send a text through the webhook and let the sweep run too; return what the service texted back to
     the sender (None if nothing). The webhook itself answers an empty TwiML: replies go through the outbox."""
     from bot.inbound import process_and_send
 

@@ -93,6 +93,7 @@ def test_a_webhook_signed_with_a_twilio_shared_key_is_checked_with_that_key(conf
     from bot.app import create_app
 
     app = create_app({**config, "TWILIO_WEBHOOK_SHARED_KEYS": "webhooks_sharedkey_k1=shared-secret-1"})
+    app.extensions["runtime"].kick_inbound = lambda: None  # the signature is the subject, not processing
     client = app.test_client()
 
     def post(sid: str, secret: str, settings: str | None, algorithm: str = "HMAC_SHA256"):
@@ -122,6 +123,7 @@ def test_signature_behind_a_proxy_uses_the_forwarded_scheme_and_host(config):
     from bot.app import create_app
 
     app = create_app({**config, "PUBLIC_URL": None, "PROXY_COUNT": "1"})
+    app.extensions["runtime"].kick_inbound = lambda: None  # the signature is the subject, not processing
     client = app.test_client()
     form = {"MessageSid": "SM" + "3" * 32, "From": "+12025550199", "Body": "hello", "AccountSid": ACCOUNT_SID}
     signature = RequestValidator(AUTH_TOKEN).compute_signature("https://recovery.example.org/twilio/sms", form)
@@ -244,7 +246,7 @@ def test_a_reply_whose_processing_fails_is_kept_retried_and_finally_handed_to_a_
                      body="Pain 0-10?", due_at=NOW, status="sent", sent_at=NOW))
     try:
         with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
-            # stored; a bare number is acted on at once (it may name a check-in item), and that fails
+            # stored, and acted on at once, which fails
             assert sms(client, "5", "SM" + "9" * 32).status_code == 200
             [row] = inbound_rows(rt)
             assert row.processed_at is None and row.attempts == 1
