@@ -12,7 +12,7 @@ from bot.db import bulk_insert
 from bot.enrollment import EnrollmentError
 from bot.messages import settings_for
 from bot.models import Outbox
-from bot.outbox import rows
+from bot.outbox import Status, rows
 from bot.pathway_model import applies
 from bot.timeutil import local_to_utc, next_allowed, utc_to_local
 from bot.vocabulary import EnrollmentStatus
@@ -58,7 +58,7 @@ def _late_start_up_texts(session, rt, enrollment, before: dict, after: dict, now
         existing = session.execute(select(Outbox.id, Outbox.status, Outbox.due_at).where(Outbox.key == key)).first()
         if existing is not None:
             # Re-planning cancelled it (this or another option changed); still to come: back it comes.
-            if existing.status == "cancelled" and existing.due_at > now:
+            if existing.status == Status.CANCELLED and existing.due_at > now:
                 rows.revive(session, [existing.id])
             continue  # told once is enough
         if applies(entry.when, before):

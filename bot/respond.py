@@ -103,7 +103,7 @@ def _answer(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbo
         conversation.record_answer(session, question, "red_flag_screen", shown, inbound.id, now)
         if value == "yes":
             # A yes that names no item: the safer reading is urgent, with the 911 rule in the reply.
-            found.raise_to("urgent", "red_flag_screen_yes", "red_flag_screen_yes: " + repr(inbound.body))
+            found.raise_to(Tier.URGENT, "red_flag_screen_yes", "red_flag_screen_yes: " + repr(inbound.body))
             found.key = "screen_yes_reply"
         elif isinstance(value, list):
             for number in value:
@@ -118,7 +118,7 @@ def _answer(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbo
     elif answer.kind == "meds_helping":
         conversation.record_answer(session, question, "pain_meds_helping", str(answer.value), inbound.id, now)
         if answer.value == "no":
-            found.raise_to("urgent", "pain_meds_not_helping", "severe pain, medicine not helping")
+            found.raise_to(Tier.URGENT, "pain_meds_not_helping", "severe pain, medicine not helping")
         else:
             found.key, found.review = "ack_pain_high", "pain_high"
     if answer.extra_words and found.review is None and not is_benign(_rest(inbound.body)):

@@ -14,6 +14,7 @@ from bot.audit import record
 from bot.escalation import ladder
 from bot.models import OnCallOverride, OnCallShift
 from bot.timeutil import utcnow
+from bot.triage.result import Tier
 from bot.web import db, rt
 from bot.web.auth import admin_required
 from bot.web.dashboard.common import bp, clinic_zone_name
@@ -111,7 +112,7 @@ def oncall_timezone():
 @bp.post("/oncall/calls")
 @admin_required
 def oncall_calls():
-    tiers = [t for t in ("emergency", "urgent") if t in request.form.getlist("tiers")]
+    tiers = [t.value for t in (Tier.EMERGENCY, Tier.URGENT) if t in request.form.getlist("tiers")]
     clinic = user_clinic()
     clinic.settings = {**(clinic.settings or {}), "page_calls": tiers}
     record(db(), current_user.actor, "page_calls_set", f"clinic:{clinic.id}", {"tiers": tiers})
