@@ -3,9 +3,9 @@ file stays light so that `import bot.triage` (or any other part) loads no web fr
 
 
 def __getattr__(name: str):
-    # `from bot import create_app` (the app factory's promised address) loads Flask only when it is
-    # asked for, so that importing any other part of the package does not.
     if name == "create_app":
+        # `from bot import create_app` (the app factory's promised address) loads Flask only when it
+        # is asked for, so that importing any other part of the package does not.
         from bot.app import create_app
 
         return create_app

@@ -5,7 +5,9 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot import boot, logs
-from bot.web import close_db
+from bot.triage.lexicon import LANGUAGES, load
+from bot.web import api, api_coordinators, close_db, inputs, ops, twilio, twilio_voice  # noqa: F401
+from bot.web.dashboard import init_app as init_dashboard
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -18,23 +20,14 @@ def create_app(test_config: dict | None = None) -> Flask:
                       MAX_CONTENT_LENGTH=2 * 1024 * 1024)  # CSV uploads; the webhooks allow less
     app.extensions["runtime"] = rt
 
-    from bot.triage.lexicon import LANGUAGES, load
-
-    # api_coordinators and twilio_voice add routes to api.bp and twilio.bp
-    from bot.web import api, api_coordinators, inputs, ops, twilio, twilio_voice  # noqa: F401
-
+    # (api_coordinators and twilio_voice, imported above, add routes to api.bp and twilio.bp)
     for lang in LANGUAGES:  # each web worker compiles the lexicons now, not on its first reply (~0.7 s)
         load(lang)
 
     app.register_blueprint(twilio.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
-    try:  # the coordinator dashboard (accounts, pages, CSRF, security headers) plugs in here
-        from bot.web.dashboard import init_app as init_dashboard
-    except ImportError:
-        pass
-    else:
-        init_dashboard(app)
+    init_dashboard(app)  # the coordinator dashboard: accounts, pages, CSRF, security headers
 
     app.teardown_appcontext(close_db)
     app.before_request(inputs.reject_unstorable_fields)

@@ -3,6 +3,7 @@ business-time arithmetic the review queue and the patients' safety line both use
 "the clinic will read this on Monday after 8 AM" and the review item's due time always agree."""
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -95,8 +96,6 @@ def for_clinic(clinic, default: Hours) -> Hours:
     try:
         return parse(settings.get("hours") or _unparse(default), settings.get("timezone") or default.timezone)
     except (ValueError, KeyError):
-        import logging
-
         logging.getLogger(__name__).error("clinic %s: bad hours or timezone setting; using CLINIC_HOURS",
                                           getattr(clinic, "id", "?"))
         return default

@@ -19,6 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from bot import dispatch_loop
 from bot.jobs import JOBS, run_job
+from bot.outbox import liveness
 from bot.runtime import Runtime
 from bot.timeutil import utcnow
 
@@ -79,8 +80,6 @@ def start_background(rt: Runtime) -> BackgroundScheduler:
 
 def forget(rt: Runtime) -> None:
     """A clean exit: our heartbeat row goes, so nobody waits for it to go stale."""
-    from bot.outbox import liveness
-
     try:
         with rt.session() as session:
             liveness.forget(session)

@@ -255,7 +255,7 @@ def load(environ: Mapping[str, str] | None = None, overrides: dict | None = None
         errors.append("TWILIO_MESSAGING_SERVICE_SID: must start with MG")
     if isinstance(config.get("CLINIC_HOURS"), str):
         config["CLINIC_HOURS"] = clinic_hours.parse(config["CLINIC_HOURS"], config.get("CLINIC_TIMEZONE")
-                                       or config.get("DEFAULT_TIMEZONE") or "America/New_York")
+                                                    or config.get("DEFAULT_TIMEZONE") or "America/New_York")
     if errors:
         raise ConfigError("Bad configuration:\n  " + "\n  ".join(errors))
     config["CONTENT_DIR"] = Path(config["CONTENT_DIR"])

@@ -24,7 +24,10 @@ from pathlib import Path
 import textstat
 
 from bot import pathways
+from bot.content_rules import option_combinations
+from bot.content_rules import problems as stricter
 from bot.sms import is_gsm7, non_gsm_characters, segments
+from bot.timeutil import in_quiet_hours
 
 MAX_TEXTS_PER_DAY = 3
 MAX_SEGMENTS = 3
@@ -191,15 +194,11 @@ def message_problems(library: pathways.Library, result: CheckResult) -> None:
 
 def setting_combinations(pathway: pathways.Pathway) -> list[dict]:
     """Every combination of the options that steps depend on, over the pathway defaults."""
-    from bot.content_rules import option_combinations
-
     return option_combinations(pathway)
 
 
 def schedule_problems(library: pathways.Library, result: CheckResult,
                       quiet: tuple[time, time] = QUIET_HOURS) -> None:
-    from bot.timeutil import in_quiet_hours
-
     for pathway in library.pathways.values():
         for step in pathway.steps:
             if in_quiet_hours(step.at, quiet):
@@ -224,7 +223,5 @@ def check(root: Path = pathways.ROOT, quiet: tuple[time, time] = QUIET_HOURS) ->
     result = CheckResult(problems=list(problems))
     schedule_problems(library, result, quiet)
     message_problems(library, result)
-    from bot.content_rules import problems as stricter
-
     result.problems += stricter(library)
     return result

@@ -18,8 +18,10 @@ from collections import Counter
 from datetime import date, time, timedelta
 
 from bot import pathways
+from bot.planner import send_time
 from bot.startup import bundle, make_room
 from bot.timeutil import local_to_utc, utc_to_local
+from bot.triage.catalogue import catalogue
 from bot.triage.result import Tier
 
 # Safety topics of the review (clinical-review.md top 8 #3, #4, #6, #17) -> the content key teaching it.
@@ -69,8 +71,6 @@ def all_on(pathway: pathways.Pathway) -> dict:
 def texts_per_day(pathway: pathways.Pathway, settings: dict, enrolled_day: int, at: time,
                   zone: str = "America/New_York", quiet=(time(21, 0), time(8, 0))) -> Counter:
     """Local day -> texts for one enrollment, as the planner writes them (bundle included)."""
-    from bot.planner import send_time
-
     surgery = date(2026, 6, 1)
     enrolled_at = local_to_utc(surgery + timedelta(days=enrolled_day), at, zone)
     start = bundle(pathway, settings, surgery, zone, enrolled_at, quiet)
@@ -108,8 +108,6 @@ def _sent_keys(library: pathways.Library) -> set[str]:
 
 
 def safety_problems(library: pathways.Library) -> list[tuple[str, str, str]]:
-    from bot.triage.catalogue import catalogue
-
     problems = []
     sent = _sent_keys(library) | {"er_rule"}
     for topic, key in SAFETY_TOPICS.items():

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.accounts import email_problem
 from bot.audit import record
-from bot.models import Clinic, Coordinator
+from bot.models import Clinic, Coordinator, OnCallOverride, OnCallShift
 from bot.phones import mask_phone, parse_phone
 
 
@@ -89,8 +89,6 @@ def edit(session: Session, coordinator: Coordinator, new: NewCoordinator, actor:
 def remove(session: Session, coordinator: Coordinator, actor: str) -> None:
     """Never paged again, on no ladder and no shift; the row stays so past pages keep a name."""
     coordinator.active, coordinator.on_call_rank = False, None
-    from bot.models import OnCallOverride, OnCallShift
-
     rows: list[OnCallShift | OnCallOverride] = [
         *session.scalars(select(OnCallShift).where(OnCallShift.clinic_id == coordinator.clinic_id)),
         *session.scalars(select(OnCallOverride).where(OnCallOverride.clinic_id == coordinator.clinic_id))]

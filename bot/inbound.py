@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot import escalation, keywords, planner, respond, review
 from bot.audit import record
+from bot.dispatch import dispatch_urgent
 from bot.inbound_store import claim_next, hold, release, store
 from bot.models import Coordinator, Enrollment, Escalation, Inbound, OptOut
 from bot.outbox import rows as outbox_rows
@@ -100,8 +101,6 @@ def _failed(rt: Runtime, session: Session, inbound_id: int, owner: str, now: dat
 def process_and_send(rt: Runtime) -> None:
     """The webhook's follow-up (`Runtime.kick_inbound`): act on new messages, then send replies and
     pages at once."""
-    from bot.dispatch import dispatch_urgent
-
     try:
         processed = process_pending(rt)
     except Exception:  # the clock's sweeper retries; never lose the background thread to this

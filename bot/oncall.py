@@ -19,6 +19,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.audit import record
 from bot.models import Clinic, Coordinator, OnCallOverride, OnCallShift
 from bot.timeutil import local_to_utc, utc_to_local
 
@@ -128,8 +129,6 @@ def _ladder(raw: list, coordinator_ids: set[int], errors: list[str]) -> list[int
 
 
 def add_shift(session: Session, clinic: Clinic, data: dict, actor: str) -> OnCallShift:
-    from bot.audit import record
-
     clean = validate_shift(data, _ids(session, clinic.id))
     shift = OnCallShift(clinic_id=clinic.id, **clean)
     session.add(shift)
@@ -140,8 +139,6 @@ def add_shift(session: Session, clinic: Clinic, data: dict, actor: str) -> OnCal
 
 def add_override(session: Session, clinic: Clinic, zone: str, data: dict, actor: str) -> OnCallOverride:
     """starts/ends as local 'YYYY-MM-DDTHH:MM' in the clinic's zone (what a datetime-local field sends)."""
-    from bot.audit import record
-
     errors: list[str] = []
     moments = {}
     for field in ("starts", "ends"):

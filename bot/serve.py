@@ -13,6 +13,7 @@ import signal
 
 from waitress.server import create_server
 
+from bot.clock import forget, start_background
 from bot.runtime import Runtime
 
 log = logging.getLogger("postop.serve")
@@ -20,8 +21,6 @@ THREADS = 8  # webhooks answer in milliseconds; dashboard pages are a few querie
 
 
 def serve(app, rt: Runtime, host: str, port: int) -> None:
-    from bot.clock import forget, start_background
-
     scheduler = start_background(rt)
     server = create_server(app, host=host, port=port, threads=THREADS, ident="postop")
 

@@ -80,6 +80,25 @@ def test_no_import_cycles_among_bot_modules():
     assert cycles(import_graph()) == []
 
 
+def test_an_import_inside_a_function_says_why():
+    """Imports go at the top; one inside a function (to spare other commands a real cost, such as
+    loading Flask or APScheduler) carries its reason in a comment on it or just above its block."""
+    silent = []
+    for path in BOT.rglob("*.py"):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for function in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, (ast.Import, ast.ImportFrom)):
+                    above = node.lineno - 2
+                    while above >= 0 and lines[above].lstrip().startswith(("from ", "import ")):
+                        above -= 1
+                    if "#" not in lines[node.lineno - 1] and not lines[above].lstrip().startswith("#"):
+                        silent.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert silent == []
+
+
 def test_no_bot_module_is_over_300_lines():
     long = {str(p.relative_to(ROOT)): n for p in BOT.rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}

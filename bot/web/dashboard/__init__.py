@@ -13,7 +13,18 @@ from flask import Flask, Request, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from bot.web import auth
+from bot.web import api, auth, twilio
+from bot.web.dashboard import (  # noqa: F401  (each module adds its pages to bp)
+    admin,
+    coordinators,
+    escalations,
+    oncall,
+    outcomes,
+    patient,
+    roster,
+    sim_coordinators,
+    simulator,
+)
 from bot.web.dashboard.common import bp
 from bot.web.headers import add_security_headers
 
@@ -39,19 +50,6 @@ class CookieSessions(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
-    from bot.web import api, twilio
-    from bot.web.dashboard import (  # noqa: F401
-        admin,
-        coordinators,
-        escalations,
-        oncall,
-        outcomes,
-        patient,
-        roster,
-        sim_coordinators,
-        simulator,
-    )
-
     runtime = app.extensions["runtime"]
     plain_http_ok = runtime.settings.testing or runtime.transport.simulated
     app.config.update(

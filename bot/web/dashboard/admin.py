@@ -14,6 +14,7 @@ from bot.timeutil import utcnow
 from bot.web import db, rt
 from bot.web.auth import admin_required
 from bot.web.dashboard.common import bp, clinic_filter, clinic_zone_name
+from bot.web.dashboard.patient import oneoff_problem, queue_oneoff
 
 AUDIT_PAGE = 200
 REVIEW_LIMIT = 500
@@ -105,8 +106,6 @@ def review_resolve(item_id: int):
     answer = request.form.get("answer", "").strip()
     note = request.form.get("note", "").strip()[:2000]
     if "answer" in request.form:  # "Send reply": the answer goes to the patient through the outbox
-        from bot.web.dashboard.patient import oneoff_problem, queue_oneoff
-
         problem = "This message has no patient to answer." if enrollment is None else (
             oneoff_problem(session, enrollment, answer))
         if problem:

@@ -10,8 +10,10 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
+from bot.clinic_hours import for_clinic
 from bot.clinics import in_clinic
-from bot.models import Enrollment, Escalation
+from bot.escalation import on_call_for
+from bot.models import Clinic, Enrollment, Escalation
 from bot.phones import mask_phone
 from bot.timeutil import utc_to_local, utcnow
 from bot.web import db, rt
@@ -59,9 +61,6 @@ def clinic_zone_name(clinic_id: int | None = None) -> str:
     cached = getattr(g, "clinic_zone", None)
     if cached is not None and clinic_id is None:
         return cached
-    from bot.clinic_hours import for_clinic
-    from bot.models import Clinic
-
     wanted = clinic_id if clinic_id is not None else getattr(current_user, "clinic_id", None)
     clinic = db().get(Clinic, wanted) if wanted is not None else None
     zone = for_clinic(clinic, rt().settings.clinic_hours).timezone
@@ -183,8 +182,6 @@ def invented_clinic() -> list[tuple[str, str]]:
 @bp.app_template_global()
 def nobody_on_call() -> bool:
     """The red banner on every page: a red flag from this user's clinic would page no one."""
-    from bot.escalation import on_call_for
-
     return not on_call_for(db(), current_user.clinic_id, rt().settings)
 
 

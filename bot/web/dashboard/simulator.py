@@ -18,6 +18,7 @@ from bot.timeutil import utcnow
 from bot.vocabulary import LIVE_ENROLLMENT
 from bot.web import db, rt
 from bot.web.dashboard.common import bp, get_patient, visible_enrollments
+from bot.web.dashboard.sim_coordinators import coordinator_phones
 
 REPLY_MAX = 1600  # Twilio's own limit for one inbound message
 
@@ -48,8 +49,6 @@ def simulator():
                                    .order_by(Outbox.due_at).limit(1)).first()
     phone = sorted([("out", t.sent_at or t.due_at, t) for t in texts] + [("in", r.received_at, r) for r in replies],
                    key=lambda item: item[1])
-    from bot.web.dashboard.sim_coordinators import coordinator_phones
-
     # After STOP the phone would show Twilio's own confirmation, which the simulator cannot send.
     opted_out = session.get(OptOut, enrollment.phone) if enrollment is not None else None
     return render_template("simulator.html", patients=patients, e=enrollment, phone=phone, upcoming=upcoming,
