@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.clinics import in_clinic
 from bot.models import Enrollment, Escalation, Observation, OptOut, Outbox, ReviewItem
 from bot.outbox.states import ASKED, Kind
 from bot.timeutil import utc_to_local
@@ -47,7 +48,7 @@ def _quantile(values: list[float], q: float) -> float:
 
 def compute(session: Session, clinic_id: int | None, now: datetime, length_days: int = 84) -> Outcomes:
     result = Outcomes()
-    mine = Enrollment.clinic_id == clinic_id
+    mine = in_clinic(Enrollment, clinic_id)
     people = session.execute(select(Enrollment.id, Enrollment.surgery_date, Enrollment.timezone, Enrollment.created_at,
                                     Enrollment.phone).where(mine)).all()
     result.patients = len(people)
@@ -87,7 +88,7 @@ def compute(session: Session, clinic_id: int | None, now: datetime, length_days:
     waits: dict[str, list[float]] = {}
     for tier, created, acked in session.execute(
             select(Escalation.tier, Escalation.created_at, Escalation.acknowledged_at)
-            .where(Escalation.clinic_id == clinic_id)):
+            .where(in_clinic(Escalation, clinic_id))):
         result.escalations[tier] = result.escalations.get(tier, 0) + 1
         if acked is not None:
             waits.setdefault(tier, []).append((acked - created).total_seconds() / 60)
