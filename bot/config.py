@@ -10,13 +10,13 @@ import re
 from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
-from zoneinfo import available_timezones
 
 import phonenumbers
 
 from bot import clinic_hours
 from bot.phones import parse_phone
 from bot.settings import Settings
+from bot.timeutil import known_zone
 
 TWILIO_DEFAULT_API = "https://api.twilio.com"
 
@@ -68,7 +68,7 @@ def _url(value: str) -> str:
 
 
 def _timezone(value: str) -> str:
-    if value not in available_timezones():
+    if not known_zone(value):
         raise ValueError("unknown IANA time zone")
     return value
 

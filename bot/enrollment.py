@@ -9,7 +9,6 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from zoneinfo import available_timezones
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +22,7 @@ from bot.options import OPTION_FIELDS
 from bot.outbox import rows as outbox_rows
 from bot.phones import mask_phone, parse_phone
 from bot.runtime import Runtime
-from bot.timeutil import local_today, typed_date, utcnow
+from bot.timeutil import known_zone, local_today, typed_date, utcnow
 from bot.vocabulary import LIVE_ENROLLMENT, EnrollmentStatus
 
 FIELDS = ("first_name", "phone", "surgery_date", "timezone", "language", "pathway")
@@ -35,7 +34,6 @@ OPTIONAL_FIELDS = {"pathway", "record_number"} | set(OPTION_FIELDS)
 # A surgery date may be this far ahead: the pre-op texts start a week before (issue 14).
 MAX_DAYS_AHEAD = 60
 LIVE = LIVE_ENROLLMENT
-_ZONES = available_timezones()
 
 
 class EnrollmentError(ValueError):
@@ -123,7 +121,7 @@ def validate(raw: dict, rt: Runtime, today: date | None = None) -> NewPatient:
         errors.append(f"surgery_date: {e}")
 
     zone = value.get("timezone", "")
-    if zone not in _ZONES:
+    if not known_zone(zone):
         errors.append(f"timezone: {zone!r} is not an IANA time zone such as America/New_York"
                       if zone else "timezone: required, e.g. America/New_York")
     clean["timezone"] = zone

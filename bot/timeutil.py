@@ -2,12 +2,24 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 
 def utcnow() -> datetime:
     """Naive UTC: what every DateTime column holds (SQLite keeps no zone, so neither does PostgreSQL)."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def known_zone(name: str) -> bool:
+    """An IANA time zone name this machine knows ("America/Chicago")."""
+    return name in _zones()
+
+
+@cache
+def _zones() -> frozenset[str]:
+    # Read once: listing the zone files costs about 90 ms, and settings are parsed for every app.
+    return frozenset(available_timezones())
 
 
 def typed_date(raw: str) -> date:
