@@ -118,7 +118,7 @@ def seed(rt) -> dict:
             for d in range(asked):
                 at = now - timedelta(days=asked - d, hours=rng.randint(0, 3))
                 answered = rng.random() < 0.85
-                q = Outbox(key=f"seed:{eid}:{d}", enrollment_id=eid, to_phone=phone, kind="programme",
+                q = Outbox(key=f"seed:{eid}:{d}", enrollment_id=eid, to_phone=phone, kind="pathway",
                            step="pain-daily", day=d + 1, expects="pain_score", status="delivered",
                            body="How bad is your back pain right now, from 0 (none) to 10 (worst)?",
                            due_at=at, sent_at=at, delivered_at=at, answered_at=at if answered else None)

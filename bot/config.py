@@ -161,7 +161,7 @@ SETTINGS: dict[str, tuple] = {
     "SIMULATOR": (_bool, None),
     # Under tests: no heartbeat thread (tests beat by hand with a controlled clock); Flask's TESTING too.
     "TESTING": (_bool, False),
-    # Folder holding schedules/ and content/ (the shipped programme unless a clinic keeps its own).
+    # Folder holding schedules/ and content/ (the shipped pathway unless a clinic keeps its own).
     "CONTENT_DIR": (_content_dir, str(Path(__file__).resolve().parent.parent)),
 }
 

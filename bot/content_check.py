@@ -10,7 +10,7 @@ reads once the placeholders are filled in:
   placeholders with realistic worst-case values (WORST_CASE and `worst_case_setting`);
 * reading level: the average Flesch-Kincaid grade of the English patient texts at most 6; any one
   English text above grade 8 is a warning (it does not fail the check);
-* `source`: required on every English programme message;
+* `source`: required on every English pathway message;
 * volume: at most 3 texts on any day, for every combination of the settings steps depend on (`when`);
 * timing: no step at a local time inside quiet hours.
 """
@@ -138,7 +138,7 @@ def grade(text: str) -> float:
     return float(textstat.flesch_kincaid_grade(text))
 
 
-def _programme_keys(library: pathways.Library) -> dict[str, list[pathways.Pathway]]:
+def _pathway_keys(library: pathways.Library) -> dict[str, list[pathways.Pathway]]:
     """content key -> the pathways whose steps send it."""
     used: dict[str, list[pathways.Pathway]] = {}
     for pathway in library.pathways.values():
@@ -157,15 +157,15 @@ def _values(base: dict, pathway: pathways.Pathway | None, worst: bool) -> dict:
 
 
 def message_problems(library: pathways.Library, result: CheckResult) -> None:
-    programme = _programme_keys(library)
+    sent_by = _pathway_keys(library)
     for lang, messages in sorted(library.content.items()):
         gsm_only = lang in MAX_SEGMENTS_GSM_LANGS
         for key, message in sorted(messages.items()):
             limit = MAX_SEGMENTS_GSM_LANGS.get(lang, MAX_SEGMENTS) + (key in SAFETY_KEYS)
             # None: a text no pathway step sends (a reply, a page), filled with the defaults alone.
-            users: list[pathways.Pathway | None] = [*programme.get(key, [])] or [None]
-            if key in programme and lang == "en" and not (message.source or "").strip():
-                result.problems.append((message.file, key, "English programme message has no source"))
+            users: list[pathways.Pathway | None] = [*sent_by.get(key, [])] or [None]
+            if key in sent_by and lang == "en" and not (message.source or "").strip():
+                result.problems.append((message.file, key, "English pathway message has no source"))
             bad = non_gsm_characters(message.text)
             if gsm_only and bad:
                 shown = " ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in bad)

@@ -93,7 +93,7 @@ def _segments_label(count: int) -> str:
 @_root_option
 def preview_command(pathway_id: str, language: str, surgery_date: str | None, zone: str, quiet_hours: str,
                     root: Path | None) -> None:
-    """Print the programme day by day with local send times, the text with sample values and its
+    """Print the pathway day by day with local send times, the text with sample values and its
     segment count, for a clinician's sign-off. Markdown, so it can be saved under docs/."""
     library, problems = pathways.load((root or pathways.ROOT).resolve())
     if pathway_id not in library.pathways:
@@ -134,7 +134,7 @@ def preview_command(pathway_id: str, language: str, surgery_date: str | None, zo
         echo("")
         echo(f"Sent on enrollment, the first at once (never in quiet hours), then one every "
              f"{pathway.startup.gap_minutes} minutes, at most {pathway.startup.per_day} texts a day counting the "
-             f"programme's own, from {pathway.startup.morning:%H:%M} on the next days. A text that names a step "
+             f"pathway's own, from {pathway.startup.morning:%H:%M} on the next days. A text that names a step "
              "goes only when that step is already past, and then replaces it.")
         echo("")
         for entry in pathway.startup.texts:
@@ -153,15 +153,15 @@ def preview_command(pathway_id: str, language: str, surgery_date: str | None, zo
         steps = pathway.steps_on(day, content_rules.all_on(pathway))
         if not steps:
             continue
-        programme_week = (day - 1) // 7 + 1 if day > 0 else 0  # week 1 = days 1-7
+        pathway_week = (day - 1) // 7 + 1 if day > 0 else 0  # week 1 = days 1-7
         if day > pathway.length_days:
-            programme_week = -1  # an optional follow-up after the programme
-        if programme_week != heading:
-            heading = programme_week
-            first = max(programme_week * 7 - 6, 0)
+            pathway_week = -1  # an optional follow-up after the pathway
+        if pathway_week != heading:
+            heading = pathway_week
+            first = max(pathway_week * 7 - 6, 0)
             echo("")
-            echo(f"## Week {programme_week} (days {first}-{min(first + 6, pathway.length_days)})" if day > 0
-                 and programme_week > 0 else "## Before surgery (only for patients enrolled before their surgery date)"
+            echo(f"## Week {pathway_week} (days {first}-{min(first + 6, pathway.length_days)})" if day > 0
+                 and pathway_week > 0 else "## Before surgery (only for patients enrolled before their surgery date)"
                  if day <= 0 else "## Month 6 (only when the pathway's month6_checkin setting is on)")
         day_date = surgery + timedelta(days=day)
         echo("")
@@ -176,7 +176,7 @@ def preview_command(pathway_id: str, language: str, surgery_date: str | None, zo
             count = segments(text)
             total_texts += 1
             total_segments += count
-            per_week[programme_week] += 1
+            per_week[pathway_week] += 1
             moved = "" if local.date() == day_date else f" (moved to {local:%a %Y-%m-%d})"
             notes = [f"`{step.message}`", _segments_label(count), "GSM-7" if is_gsm7(text) else "UCS-2"]
             if step.expects:

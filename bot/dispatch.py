@@ -185,7 +185,7 @@ def _hold_reason(session: Session, rt: Runtime, row: Outbox, enrollment: Enrollm
     if row.kind != Kind.OPTOUT_CONFIRM and session.get(OptOut, row.to_phone) is not None:
         lifecycle.settle_held(row, Status.CANCELLED, "number opted out (STOP)")
         return "cancelled"
-    if row.kind == Kind.PROGRAMME:
+    if row.kind == Kind.PATHWAY:
         if enrollment is None or enrollment.status != EnrollmentStatus.ACTIVE:
             lifecycle.settle_held(row, Status.CANCELLED, f"enrollment {enrollment.status if enrollment else 'gone'}")
             return "cancelled"
@@ -197,8 +197,8 @@ def _hold_reason(session: Session, rt: Runtime, row: Outbox, enrollment: Enrollm
             # already have gone: the message log decides).
             lifecycle.settle_held(row, Status.SKIPPED, "too late to be useful")
             return "skipped"
-    if row.kind in (Kind.PROGRAMME, Kind.NUDGE) and enrollment is not None and _open_emergency(session, enrollment.id):
-        # A patient in an emergency gets no walking reminder: the routine programme waits until a
+    if row.kind in (Kind.PATHWAY, Kind.NUDGE) and enrollment is not None and _open_emergency(session, enrollment.id):
+        # A patient in an emergency gets no walking reminder: the routine pathway waits until a
         # coordinator resolves it (safety replies, pages and coordinators' own texts still go).
         lifecycle.settle_held(row, Status.SKIPPED, "paused: open emergency")
         return "skipped"

@@ -33,7 +33,7 @@ def create_many(session: Session, rt: Runtime, patients: list, actor: str, now: 
     for p in patients:
         target = planner_bulk.Target(0, p.phone, p.surgery_date, p.timezone, p.pathway, clinic.id, -1, now,
                                      getattr(p, "options", None))
-        # None: the programme ends today, or surgery is ahead: planner.plan below, one patient at a time.
+        # None: the pathway ends today, or surgery is ahead: planner.plan below, one patient at a time.
         planned, next_at = planning.horizon_of(target) or (-1, None)
         records.append({**p.__dict__, "status": EnrollmentStatus.ACTIVE, "clinic_id": clinic.id,
                         "planned_through_day": planned, "plan_next_at": next_at, "created_at": now, "updated_at": now})

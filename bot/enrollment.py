@@ -112,7 +112,7 @@ def validate(raw: dict, rt: Runtime, today: date | None = None) -> NewPatient:
     try:
         surgery = typed_date(value.get("surgery_date", ""))
         if pathway and surgery < today - timedelta(days=pathway.length_days):
-            raise ValueError(f"{surgery} is more than {pathway.length_days} days ago; the programme is over")
+            raise ValueError(f"{surgery} is more than {pathway.length_days} days ago; the pathway is over")
         if surgery > today + timedelta(days=MAX_DAYS_AHEAD):
             raise ValueError(f"{surgery} is more than {MAX_DAYS_AHEAD} days away; enroll the patient within "
                              f"{MAX_DAYS_AHEAD} days of surgery (the pre-op texts start a week before)")

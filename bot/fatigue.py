@@ -1,6 +1,6 @@
 """At most 3 texts a patient a local day, automatic ones included (clinical-review.md #37, top 8 #8).
 
-The programme and its start-up bundle keep to it by construction (bot/startup.py, checked by
+The pathway and its start-up bundle keep to it by construction (bot/startup.py, checked by
 `postop content check`); the texts the service adds on its own that can wait or be left out (the
 silence nudge) ask here first. Safety replies and pages never do: safety rule 4."""
 from __future__ import annotations

@@ -72,7 +72,7 @@ def _late_start_up_texts(session, rt, enrollment, before: dict, after: dict, now
             next_day = utc_to_local(due, enrollment.timezone).date() + timedelta(days=1)
             due = local_to_utc(next_day, time(9, 0), enrollment.timezone)
         day = (utc_to_local(due, enrollment.timezone).date() - enrollment.surgery_date).days
-        bulk_insert(session, Outbox, [rows.programme_row(key, enrollment.id, enrollment.phone,
+        bulk_insert(session, Outbox, [rows.pathway_row(key, enrollment.id, enrollment.phone,
                                                          f"option-{entry.message}", day, entry.message,
                                                          None, due, now)])
         session.flush()

@@ -53,14 +53,14 @@ def compute(session: Session, clinic_id: int | None, now: datetime, length_days:
                                     Enrollment.phone).where(mine)).all()
     result.patients = len(people)
     surgery = {p.id: (p.surgery_date, p.timezone) for p in people}
-    for p in people:  # the weeks each patient has been in the programme so far
+    for p in people:  # the weeks each patient has been in the pathway so far
         start = max(p.created_at.date(), p.surgery_date)
         end = min(now.date(), p.surgery_date.fromordinal(p.surgery_date.toordinal() + length_days))
         result.patient_weeks += max((end - start).days, 0) / 7
 
     asked = session.execute(select(Outbox.day, func.count(Outbox.id), func.count(Outbox.answered_at))
                             .join(Enrollment, Enrollment.id == Outbox.enrollment_id)
-                            .where(mine, Outbox.kind == Kind.PROGRAMME, Outbox.expects.is_not(None),
+                            .where(mine, Outbox.kind == Kind.PATHWAY, Outbox.expects.is_not(None),
                                   Outbox.status.in_(ASKED), Outbox.day.is_not(None))
                             .group_by(Outbox.day)).all()
     for day, n, answered in asked:

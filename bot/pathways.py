@@ -108,9 +108,9 @@ def _load_pathway(path: Path, problems: list) -> Pathway | None:
                     at=_parse_time(raw["at"], where, problems), message=str(raw["message"]),
                     expects=raw.get("expects"), when=raw.get("when"), source=raw.get("source"), items=items)
         if step.days and step.days[-1] > int(data.get("length_days", 0)) and not step.when:
-            # After the programme only an optional follow-up, switched on by a setting (month 6).
+            # After the pathway only an optional follow-up, switched on by a setting (month 6).
             problems.append((where, "days", f"day {step.days[-1]} is after length_days (only a step with "
-                             "`when:` may follow the programme)"))
+                             "`when:` may follow the pathway)"))
         if step.days and step.days[0] < -int(data.get("pre_op_days") or 0):
             problems.append((where, "days", f"day {step.days[0]} is before the pre-op phase (pre_op_days)"))
         steps.append(step)

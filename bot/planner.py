@@ -16,7 +16,7 @@ from bot.db import bulk_insert
 from bot.messages import settings_for
 from bot.models import Enrollment, Outbox
 from bot.outbox import LIVE, Status
-from bot.outbox.rows import programme_key, programme_row, revive
+from bot.outbox.rows import pathway_key, pathway_row, revive
 from bot.pathway_model import Library, Step
 from bot.runtime import Runtime
 from bot.startup import bundle, make_room
@@ -50,12 +50,12 @@ def planned_texts(enrollment: Enrollment, library: Library, settings: dict, quie
     # pass of the planner finds the same texts under the same keys.
     start = bundle(pathway, settings, enrollment.surgery_date, enrollment.timezone,
                    enrollment.created_at or utcnow(), quiet)  # not yet flushed: enrolled now
-    texts = [PlannedText(programme_key(enrollment.id, step.id, day), step, day, due)
+    texts = [PlannedText(pathway_key(enrollment.id, step.id, day), step, day, due)
              for step, day, due in start.texts if first_day <= day <= last_day]
     for day in range(max(first_day, pathway.first_day), min(last_day, pathway.last_day_for(settings)) + 1):
         for step in make_room(start, day, pathway.steps_on(day, settings)):
             due = send_time(step, enrollment.surgery_date, day, enrollment.timezone, quiet)
-            texts.append(PlannedText(programme_key(enrollment.id, step.id, day), step, day, due))
+            texts.append(PlannedText(pathway_key(enrollment.id, step.id, day), step, day, due))
     return texts
 
 
@@ -78,7 +78,7 @@ def plan(session: Session, rt: Runtime, enrollment: Enrollment, now: datetime) -
         rows = session.execute(select(Outbox.key, Outbox.id, Outbox.status)
                                .where(Outbox.key.in_([t.key for t in texts]))).all()
         existing = {key: (row_id, status) for key, row_id, status in rows}
-    new = [programme_row(t.key, enrollment.id, enrollment.phone, t.step.id, t.day, t.step.message,
+    new = [pathway_row(t.key, enrollment.id, enrollment.phone, t.step.id, t.day, t.step.message,
                          t.step.expects, t.due_at, now)
            for t in texts if t.key not in existing]
     bulk_insert(session, Outbox, new)

@@ -5,7 +5,7 @@ work is the same for thousands of patients: everyone in one zone shares today's 
 one pathway and clinic shares the steps of a post-op day, and a step's UTC time depends only on
 (local date, wall time, zone). Here those are computed once per distinct key and the rows are
 written set-wise: COPY on PostgreSQL, one executemany on SQLite; the enrollments are updated in one
-statement per chunk. The rare patient that needs more (the last day of the programme: completion)
+statement per chunk. The rare patient that needs more (the last day of the pathway: completion)
 goes through `planner.plan`.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot import planner
 from bot.models import Clinic, Enrollment
 from bot.outbox import Kind, Status
-from bot.outbox.rows import programme_key
+from bot.outbox.rows import pathway_key
 from bot.pathway_model import Library, Step
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -96,7 +96,7 @@ class Planner:
         plan.updates.append((t.id, *horizon))
 
     def horizon_of(self, t: Target) -> tuple[int, datetime] | None:
-        """(planned_through_day, plan_next_at) once planned; None for `planner.plan`: the programme
+        """(planned_through_day, plan_next_at) once planned; None for `planner.plan`: the pathway
         ends today (completion), or surgery is still ahead (pre-op days are negative, and -1 is also
         the "nothing planned yet" of a new enrollment: the one-patient planner looks its rows up)."""
         today_day = (self.today(t.timezone) - t.surgery_date).days
@@ -125,7 +125,7 @@ class Planner:
         return rows
 
     def _row(self, t: Target, step: Step, day: int, due: datetime) -> tuple:
-        return (programme_key(t.id, step.id, day), t.id, t.phone, Kind.PROGRAMME.value, step.id, day,
+        return (pathway_key(t.id, step.id, day), t.id, t.phone, Kind.PATHWAY.value, step.id, day,
                 step.message, step.expects, due, Status.PLANNED.value, False, 0, False, False, self.now, self.now)
 
 

@@ -4,7 +4,7 @@ Steps whose time has passed are never sent, so without this a patient enrolled a
 would never be told who is texting, the 911 line or the bending and lifting limits: their first text
 would be an unexplained pain question (clinical-review.md #9). The bundle is pathway data (the
 `startup:` block of a schedule); this module only places it in time and decides which of the
-programme's own texts make room for it, so that no local day ever carries more than `per_day` texts.
+pathway's own texts make room for it, so that no local day ever carries more than `per_day` texts.
 
 Everything here is a pure function of the enrollment (its creation time, surgery date, zone and
 settings): the planner may run it again on every pass and gets the same rows and the same keys.
@@ -48,7 +48,7 @@ def parse_startup(raw, rel: str, settings: dict, step_ids: set[str], problems: l
 @dataclass(frozen=True)
 class Bundle:
     texts: list[tuple[Step, int, datetime]]  # (step, post-op day, UTC due time)
-    covered: frozenset[str]  # programme steps the bundle stands in for
+    covered: frozenset[str]  # pathway steps the bundle stands in for
     per_day: int
 
     @property
@@ -100,7 +100,7 @@ def bundle(pathway, settings: dict, surgery: date, zone: str, enrolled_at: datet
 
 
 def make_room(bundle: Bundle, day: int, steps: list[Step]) -> list[Step]:
-    """The programme's steps on one day, once the bundle has its place: covered steps never; on a day
+    """The pathway's steps on one day, once the bundle has its place: covered steps never; on a day
     with start-up texts only as many as the day has room for, check-ins before tips."""
     steps = [s for s in steps if s.id not in bundle.covered]
     if day not in bundle.days:

@@ -78,7 +78,7 @@ def asked(rt, enrollment, what: str, at: datetime) -> int:
     step, content_key, expects = QUESTIONS[what]
     with rt.session() as session:
         row = Outbox(key=f"q:{what}:{at.isoformat()}", enrollment_id=enrollment.id, to_phone=enrollment.phone,
-                     kind="programme", step=step, content_key=content_key, expects=expects, body=content_key,
+                     kind="pathway", step=step, content_key=content_key, expects=expects, body=content_key,
                      due_at=at, status="sent", sent_at=at)
         session.add(row)
         session.flush()

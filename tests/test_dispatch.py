@@ -29,7 +29,7 @@ def add_row(rt, key, body="Hello from the care team", due=NOW, phone="+120255501
     return row.id
 
 
-def test_due_programme_text_is_sent_once_with_a_status_callback(rt, fake_twilio):
+def test_due_pathway_text_is_sent_once_with_a_status_callback(rt, fake_twilio):
     e = enroll(rt, NOW - timedelta(hours=1), surgery_date="2026-11-20")
     with time_machine.travel(NOW, tick=False):
         stats = dispatch_due(rt, NOW)

@@ -42,7 +42,7 @@ def test_cli_enroll_prints_the_id_and_stores_e164(cli, rt):
         e = s.get(Enrollment, enrollment_id)
         assert (e.phone, e.language, e.timezone, e.status) == ("+12025550143", "es", "America/Chicago", "active")
         assert s.query(AuditLog).filter_by(action="enroll").count() == 1
-    assert outbox(rt)  # the programme is planned
+    assert outbox(rt)  # the pathway is planned
 
 
 @pytest.mark.parametrize("field,value,message", [

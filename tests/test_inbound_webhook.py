@@ -242,7 +242,7 @@ def test_a_reply_whose_processing_fails_is_kept_retried_and_finally_handed_to_a_
         conn.execute(text("ALTER TABLE observations RENAME TO observations_gone"))
     with rt.session() as s:
         from bot.models import Outbox
-        s.add(Outbox(key="q", enrollment_id=1, to_phone="+12025550143", kind="programme", expects="pain_score",
+        s.add(Outbox(key="q", enrollment_id=1, to_phone="+12025550143", kind="pathway", expects="pain_score",
                      body="Pain 0-10?", due_at=NOW, status="sent", sent_at=NOW))
     try:
         with time_machine.travel(NOW + timedelta(minutes=1), tick=False):

@@ -29,7 +29,7 @@ def patient(rt):
 def ask(rt, patient, content_key: str, at: datetime) -> int:
     with rt.session() as s:
         row = Outbox(key=f"q:{content_key}:{at.isoformat()}", enrollment_id=patient.id, to_phone=patient.phone,
-                     kind="programme", step=content_key.replace("_", "-"), content_key=content_key,
+                     kind="pathway", step=content_key.replace("_", "-"), content_key=content_key,
                      expects="score", body=content_key, due_at=at, status="sent", sent_at=at)
         s.add(row)
         s.flush()

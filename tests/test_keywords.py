@@ -36,7 +36,7 @@ def test_stop_opts_out_cancels_future_texts_and_sends_nothing_more(client, rt, f
     with rt.session() as s:
         assert s.get(OptOut, e.phone) is not None
         assert s.query(AuditLog).filter_by(action="opt_out").count() == 1
-    assert {r.status for r in outbox(rt, kind="programme")} == {"cancelled"}
+    assert {r.status for r in outbox(rt, kind="pathway")} == {"cancelled"}
     dispatch_due(rt, NOW + timedelta(days=1))
     assert fake_twilio.messages == []
 
@@ -48,7 +48,7 @@ def test_start_opts_back_in_and_resumes_from_today(client, rt, fake_twilio):
     with time_machine.travel(NOW + timedelta(hours=2), tick=False):
         answer = reply(client, fake_twilio, "Start", "SM" + "c" * 32)
     assert answer.startswith("Welcome back, Ana")
-    future = [r for r in outbox(rt, kind="programme") if r.due_at > NOW + timedelta(hours=2)]
+    future = [r for r in outbox(rt, kind="pathway") if r.due_at > NOW + timedelta(hours=2)]
     assert future and {r.status for r in future} == {"planned"}
     with rt.session() as s:
         assert s.query(OptOut).count() == 0
@@ -88,7 +88,7 @@ def test_spanish_opt_out_words_opt_out_with_a_confirmation_in_spanish(client, rt
                       " Emergencias: llame al 911.")
     with rt.session() as s:
         assert s.get(OptOut, e.phone) is not None
-    assert {r.status for r in outbox(rt, kind="programme")} == {"cancelled"}
+    assert {r.status for r in outbox(rt, kind="pathway")} == {"cancelled"}
     dispatch_due(rt, NOW + timedelta(days=1))
     assert len(fake_twilio.to(e.phone)) == 1  # the confirmation, then nothing
 

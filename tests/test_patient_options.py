@@ -1,6 +1,6 @@
 """Per-patient options (issue 14): brace, bone graft from the hip, surgical approach and the limits,
 set at enrollment (form, CSV, API, CLI), shown and changed on the patient page; a patient receives
-exactly the texts meant for them, over the whole shipped programme."""
+exactly the texts meant for them, over the whole shipped pathway."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -24,7 +24,7 @@ def config(config):
     return {**config, "CONTENT_DIR": str(pathways.ROOT)}
 
 
-def whole_programme(rt, enrollment_id: int) -> list[str]:
+def whole_pathway(rt, enrollment_id: int) -> list[str]:
     """Every text the planner would send this patient from enrollment to day 84."""
     with rt.session() as session:
         e = session.get(Enrollment, enrollment_id)
@@ -47,7 +47,7 @@ def enroll_with(rt, **options):
 ])
 def test_each_patient_gets_exactly_the_texts_of_their_options(rt, options, expected):
     e = enroll_with(rt, **options)
-    messages = whole_programme(rt, e.id)
+    messages = whole_pathway(rt, e.id)
     assert OPTION_KEYS & set(messages) == expected
     assert len([m for m in messages if m in OPTION_KEYS]) == len(expected)  # each once
     assert {"intro", "welcome", "no_blt", "opioid_safety", "falls", "csf_leak", "goodbye"} <= set(messages)

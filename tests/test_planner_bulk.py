@@ -1,6 +1,6 @@
 """The set-wise daily planner writes exactly the rows the one-patient planner would: every step of
 every day through the horizon, at its local time in each zone (DST, quiet hours, clinic settings),
-none twice, and a finished programme still completes."""
+none twice, and a finished pathway still completes."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -66,7 +66,7 @@ def test_bulk_daily_pass_matches_the_one_patient_planner_across_zones_and_dst(rt
     assert date(2026, 11, 2) in {r.due_at.date() for r in rows if r.enrollment_id == 1}
 
 
-def test_bulk_rows_match_planned_texts_with_the_shipped_programme_and_its_start_up_bundle():
+def test_bulk_rows_match_planned_texts_with_the_shipped_pathway_and_its_start_up_bundle():
     """Pure functions, no database: the shipped pathway (start-up bundle, pre-op days, options)."""
     from types import SimpleNamespace
 

@@ -78,7 +78,7 @@ def test_late_enrollment_skips_past_steps_and_sends_no_burst(rt, fake_twilio):
     now = datetime(2026, 11, 21, 20, 0)  # 15:00 in New York, post-op day 11
     enroll(rt, now, surgery_date="2026-11-10")
     rows = outbox(rt)
-    assert rows, "the programme continues from today"
+    assert rows, "the pathway continues from today"
     assert min(r.day for r in rows) == 11
     assert all(r.due_at > now for r in rows)
     assert not any(r.step == "walk-early" and r.day == 11 for r in rows)  # 09:00 today already passed
@@ -87,7 +87,7 @@ def test_late_enrollment_skips_past_steps_and_sends_no_burst(rt, fake_twilio):
     assert fake_twilio.messages == []
 
 
-def test_planner_extends_the_programme_one_local_day_at_a_time(rt):
+def test_planner_extends_the_pathway_one_local_day_at_a_time(rt):
     e = enroll(rt, datetime(2026, 11, 21, 12, 0), surgery_date="2026-11-20")
     assert max(r.day for r in outbox(rt)) == 3  # today (day 1) plus a two-day horizon
     run_tick_at(rt, datetime(2026, 11, 22, 5, 0))  # after local midnight (00:00 EST = 05:00 UTC)

@@ -10,7 +10,7 @@ START = datetime(2026, 11, 21, 12, 0)
 
 def asked(rt, e, key, at, answered=False):
     with rt.session() as s:
-        s.add(Outbox(key=key, enrollment_id=e.id, to_phone=e.phone, kind="programme", expects="pain_score",
+        s.add(Outbox(key=key, enrollment_id=e.id, to_phone=e.phone, kind="pathway", expects="pain_score",
                      body="How bad is your pain?", due_at=at, status="delivered", sent_at=at,
                      answered_at=at + timedelta(minutes=5) if answered else None))
 

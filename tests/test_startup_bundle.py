@@ -1,7 +1,7 @@
 """The start-up bundle (issue 14): an enrollment on any day gets who is texting, the welcome with the
 911 line and the bending/lifting limits within 24 hours, and never more than 3 texts a local day.
 
-These run the shipped programme (not the test fixture) through the real planner, clock and Twilio
+These run the shipped pathway (not the test fixture) through the real planner, clock and Twilio
 fake, hour by hour over the first days, with time-machine."""
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def simulate(rt, enrolled_day: int, hour: int, days: int = 4, **options) -> tupl
         moment = start + timedelta(hours=2 * step, minutes=1)
         with time_machine.travel(moment, tick=False):
             tick(rt, moment)
-    sent = [r for r in outbox(rt) if r.sent_at is not None and r.kind == "programme"]
+    sent = [r for r in outbox(rt) if r.sent_at is not None and r.kind == "pathway"]
     return start, sent
 
 

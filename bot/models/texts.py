@@ -15,11 +15,11 @@ class Outbox(Base):
     """Every text the service will send, is sending, or sent. The truth; the scheduler only wakes dispatch."""
     __tablename__ = "outbox"
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Unique per (enrollment, step, occurrence) for programme texts; per event for replies and pages.
+    # Unique per (enrollment, step, occurrence) for pathway texts; per event for replies and pages.
     key: Mapped[str] = mapped_column(String(200), unique=True)
     enrollment_id: Mapped[int | None] = mapped_column(ForeignKey("enrollments.id"), index=True)
     to_phone: Mapped[str] = mapped_column(String(20))
-    kind: Mapped[str] = mapped_column(String(16), default=Kind.PROGRAMME)
+    kind: Mapped[str] = mapped_column(String(16), default=Kind.PATHWAY)
     # The escalation a page is about (pages of an acknowledged escalation are cancelled through it).
     escalation_id: Mapped[int | None] = mapped_column(ForeignKey("escalations.id"), index=True)
     step: Mapped[str | None] = mapped_column(String(100))

@@ -74,7 +74,7 @@ def apply_status(session: Session, outbox_id: int | None, sid: str, twilio_statu
         row.delivered_at = now
     if error_code:
         row.error_code, row.error_message = error_code[:16], (error_message or "")[:300] or None
-        if error_code in DEAD_NUMBER and row.enrollment_id and row.kind == Kind.PROGRAMME:
+        if error_code in DEAD_NUMBER and row.enrollment_id and row.kind == Kind.PATHWAY:
             enrollment = session.get(Enrollment, row.enrollment_id)
             if enrollment is not None:
                 enrollment.phone_problem = f"Twilio {error_code}: number cannot receive texts"

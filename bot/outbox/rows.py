@@ -1,6 +1,6 @@
 """New outbox rows of each kind, and their unique keys (composed here and nowhere else).
 
-The key makes planning and replying idempotent: a programme step is written once per
+The key makes planning and replying idempotent: a pathway step is written once per
 (enrollment, step, day), a reply once per inbound MessageSid, a page once per
 (escalation, round, coordinator)."""
 from __future__ import annotations
@@ -16,14 +16,14 @@ from bot.models import Outbox
 from bot.outbox.states import Kind, Status
 
 
-def programme_key(enrollment_id: int, step_id: str, day: int) -> str:
+def pathway_key(enrollment_id: int, step_id: str, day: int) -> str:
     return f"e{enrollment_id}:{step_id}:d{day}"
 
 
-def programme_row(key: str, enrollment_id: int, phone: str, step: str, day: int, content_key: str,
+def pathway_row(key: str, enrollment_id: int, phone: str, step: str, day: int, content_key: str,
                   expects: str | None, due_at: datetime, now: datetime) -> dict:
     """A plain dict for bulk inserts (the planner writes tens of thousands at once)."""
-    return dict(key=key, enrollment_id=enrollment_id, to_phone=phone, kind=Kind.PROGRAMME.value, step=step,
+    return dict(key=key, enrollment_id=enrollment_id, to_phone=phone, kind=Kind.PATHWAY.value, step=step,
                 day=day, content_key=content_key, expects=expects, due_at=due_at, status=Status.PLANNED.value,
                 urgent=False, attempts=0, in_doubt=False, created_at=now, updated_at=now)
 

@@ -18,7 +18,7 @@ class Status(StrEnum):
 
 
 class Kind(StrEnum):
-    PROGRAMME = "programme"  # a planned step of the care pathway
+    PATHWAY = "pathway"  # a planned step of the care pathway
     SAFETY = "safety"
     PAGE = "page"            # to a coordinator, about an escalation (Outbox.escalation_id)
     # A phone call beside a page (bot/page_calls.py): `body` holds its TwiML, `answered_at` the

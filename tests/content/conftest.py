@@ -1,4 +1,4 @@
-"""Fixtures for the programme content tests: the shipped library, and throw-away copies to break."""
+"""Fixtures for the pathway content tests: the shipped library, and throw-away copies to break."""
 from __future__ import annotations
 
 import shutil

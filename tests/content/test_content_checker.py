@@ -52,9 +52,9 @@ def test_spanish_counts_an_accented_name(project, edit_yaml):
     assert problems and problems[0][0] == ES and "at most 3 allowed" in problems[0][2]
 
 
-def test_missing_source_on_english_programme_message(project, edit_yaml):
+def test_missing_source_on_english_pathway_message(project, edit_yaml):
     edit_yaml(project / EN, lambda d: d["log_roll"].pop("source"))
-    assert (EN, "log_roll", "English programme message has no source") in content_check.check(project).problems
+    assert (EN, "log_roll", "English pathway message has no source") in content_check.check(project).problems
 
 
 def test_more_than_three_texts_only_with_brace_on(project, edit_yaml):

@@ -127,7 +127,7 @@ def add_pain(rt, enrollment, values: list[int], start: datetime | None = None) -
 def add_question(rt, enrollment, key: str, answered: bool, status: str = "delivered") -> None:
     now = utcnow()
     with rt.session() as s:
-        s.add(Outbox(key=key, enrollment_id=enrollment.id, to_phone=enrollment.phone, kind="programme",
+        s.add(Outbox(key=key, enrollment_id=enrollment.id, to_phone=enrollment.phone, kind="pathway",
                      expects="pain_score", body="How is your pain, 0-10?", due_at=now - timedelta(hours=2),
                      sent_at=now - timedelta(hours=2), status=status, answered_at=now if answered else None))
 

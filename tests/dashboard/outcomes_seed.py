@@ -22,7 +22,7 @@ def seed(rt, clinic_id: int, now: datetime) -> list[int]:
                 at = datetime.combine(surgery + timedelta(days=day), datetime.min.time()) + timedelta(hours=15)
                 answered = week < 2 or i == 0
                 s.add(Outbox(key=f"seed:{patient.id}:{week}", enrollment_id=patient.id, to_phone=phone,
-                             kind="programme", expects="pain_score", body="How is your pain, 0-10?", day=day,
+                             kind="pathway", expects="pain_score", body="How is your pain, 0-10?", day=day,
                              due_at=at, sent_at=at, status="delivered", answered_at=at if answered else None))
                 if answered:
                     s.add(Observation(enrollment_id=patient.id, kind="pain", value=str(7 - week + i),

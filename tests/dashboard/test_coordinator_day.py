@@ -1,6 +1,6 @@
 """A coordinator's day: the escalation card tells the whole story (pages, calls, acknowledgement),
 the simulator shows coordinators' phones and takes their ACK, an open emergency pauses the routine
-programme, and a review item can be answered (through the outbox, shown in the thread) or closed
+pathway, and a review item can be answered (through the outbox, shown in the thread) or closed
 with a note."""
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def test_the_card_lists_every_page_and_call_with_its_outcome(app, rt, accounts, 
     assert "chest pain and I can&#39;t breathe" in html and "Why" in html  # the reply and the evidence
 
 
-def test_an_open_emergency_pauses_the_routine_programme_until_resolved(app, rt, accounts, coord_client):
+def test_an_open_emergency_pauses_the_routine_pathway_until_resolved(app, rt, accounts, coord_client):
     ana = add_patient(rt, accounts.clinic_a, days_ago=1)
     add_escalation(rt, ana, tier="emergency")
     with rt.session() as s:
@@ -60,7 +60,7 @@ def test_an_open_emergency_pauses_the_routine_programme_until_resolved(app, rt, 
         after.due_at, after_id = afternoon, after.id
     dispatch_due(rt, afternoon + timedelta(minutes=1))
     with rt.session() as s:
-        assert s.get(Outbox, after_id).status == "sent"  # resolved: the programme goes on
+        assert s.get(Outbox, after_id).status == "sent"  # resolved: the pathway goes on
 
 
 def test_a_review_item_is_answered_through_the_outbox_or_closed_with_a_note(app, rt, accounts, coord_client):

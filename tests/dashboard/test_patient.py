@@ -1,4 +1,4 @@
-"""The patient page: thread (always escaped), programme, pain chart, pause/resume/unenroll, one-off text."""
+"""The patient page: thread (always escaped), pathway, pain chart, pause/resume/unenroll, one-off text."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -26,7 +26,7 @@ def test_patient_text_is_always_escaped(rt, accounts, coord_client):
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
-def test_thread_programme_and_pain_chart(rt, accounts, coord_client):
+def test_thread_pathway_and_pain_chart(rt, accounts, coord_client):
     ana = add_patient(rt, accounts.clinic_a, days_ago=2)
     add_reply(rt, ana, "my back is sore today", sid="SMt1")
     add_pain(rt, ana, [6, 5])

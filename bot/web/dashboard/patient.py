@@ -1,4 +1,4 @@
-"""One patient: the conversation, the programme, pain over time, and what a coordinator can do."""
+"""One patient: the conversation, the pathway, pain over time, and what a coordinator can do."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,8 +56,8 @@ def thread(session, enrollment_id: int) -> list[Message]:
 def patient(enrollment_id: int):
     session = db()
     enrollment = get_patient(enrollment_id)
-    programme = list(session.scalars(select(Outbox).where(Outbox.enrollment_id == enrollment_id,
-                                                          Outbox.kind == Kind.PROGRAMME).order_by(Outbox.due_at)))
+    planned = list(session.scalars(select(Outbox).where(Outbox.enrollment_id == enrollment_id,
+                                                          Outbox.kind == Kind.PATHWAY).order_by(Outbox.due_at)))
     pains = [(o.observed_at, v) for o in session.scalars(
         select(Observation).where(Observation.enrollment_id == enrollment_id, Observation.kind == "pain")
         .order_by(Observation.observed_at)) if (v := pain_value(o.value)) is not None]
@@ -67,7 +67,7 @@ def patient(enrollment_id: int):
                                                             ReviewItem.resolved_at.is_(None))))
     opted_out = session.get(OptOut, enrollment.phone)
     return render_template("patient.html", e=enrollment, messages=thread(session, enrollment_id),
-                           programme=programme, chart=pain_chart(pains), escalations=escalations,
+                           planned=planned, chart=pain_chart(pains), escalations=escalations,
                            reviews=reviews, opted_out=opted_out, oneoff_max=ONEOFF_MAX,
                            day=(local_today(enrollment.timezone) - enrollment.surgery_date).days,
                            options=options_view(enrollment), scores=scores_view(session, enrollment_id))

@@ -92,7 +92,7 @@ def build_rows(session, enrollments: list[Enrollment], today: date | None = None
             .group_by(Escalation.enrollment_id)):
         escalations[enrollment_id] = (count, bool(urgent_open))
     questions = (select(Outbox.enrollment_id, func.count(Outbox.id), func.count(Outbox.answered_at))
-                 .where(Outbox.enrollment_id.in_(ids), Outbox.kind == Kind.PROGRAMME, Outbox.expects.is_not(None),
+                 .where(Outbox.enrollment_id.in_(ids), Outbox.kind == Kind.PATHWAY, Outbox.expects.is_not(None),
                         Outbox.status.in_(ASKED))
                  .group_by(Outbox.enrollment_id))
     asked = {eid: (n, answered) for eid, n, answered in session.execute(questions)}

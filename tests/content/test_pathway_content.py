@@ -1,4 +1,4 @@
-"""The shipped lumbar fusion programme: consistent, cheap to send, easy to read, and shaped as the
+"""The shipped lumbar fusion pathway: consistent, cheap to send, easy to read, and shaped as the
 reference says (clinical-content.md sections 2, 3.2 and 5)."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from bot.sms import non_gsm_characters, segments
 PATHWAY = "lumbar-fusion"
 
 
-def _programme_keys(library) -> set[str]:
+def _pathway_keys(library) -> set[str]:
     keys = {s.message for p in library.pathways.values() for s in p.steps}
     return keys | {e.message for p in library.pathways.values() if p.startup for e in p.startup.texts}
 
@@ -38,7 +38,7 @@ def test_every_step_message_exists_in_every_language(library):
 
 
 def test_every_content_key_is_used(library):
-    used = _programme_keys(library) | set(SYSTEM_KEYS)
+    used = _pathway_keys(library) | set(SYSTEM_KEYS)
     for lang, messages in library.content.items():
         assert set(messages) <= used, (lang, sorted(set(messages) - used))
         assert set(SYSTEM_KEYS) <= set(messages), lang
@@ -55,10 +55,10 @@ def test_languages_have_the_same_keys_and_placeholders(library):
 
 def test_placeholders_are_known(library):
     pathway = library.pathways[PATHWAY]
-    programme = _programme_keys(library)
+    pathway_keys = _pathway_keys(library)
     for lang, messages in library.content.items():
         for key, message in messages.items():
-            known = PATIENT_FIELDS | (set(pathway.settings) if key in programme else SYSTEM_KEYS[key])
+            known = PATIENT_FIELDS | (set(pathway.settings) if key in pathway_keys else SYSTEM_KEYS[key])
             assert message.placeholders <= known, (lang, key, message.placeholders - known)
             message.text.format_map({name: "x" for name in known})  # no stray braces
 
@@ -100,8 +100,8 @@ def test_english_reading_level(checked):
     assert max(grades) <= 8
 
 
-def test_english_programme_messages_have_a_source(library):
-    for key in _programme_keys(library):
+def test_english_pathway_messages_have_a_source(library):
+    for key in _pathway_keys(library):
         source = library.content["en"][key].source or ""
         assert "clinical-content.md" in source or "clinical-review.md" in source, key
     for step in library.pathways[PATHWAY].steps:
@@ -155,7 +155,7 @@ def test_check_in_cadence(library):
         assert step.items[2:4] == ("cauda_equina", "cauda_equina") and len(step.items) == 7
 
 
-def test_programme_covers_twelve_weeks_and_milestones(library):
+def test_pathway_covers_twelve_weeks_and_milestones(library):
     pathway = library.pathways[PATHWAY]
     assert pathway.length_days == 84
     assert max(d for s in pathway.steps if not s.when for d in s.days) == 84  # month 6 is optional
