@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from bot import review
 from bot.accounts import create_token
-from bot.models import ApiToken, Enrollment, Outbox
+from bot.models import ApiToken, Enrollment, Inbound, Outbox, ReviewItem
+from bot.timeutil import utcnow
 from tests.dashboard.conftest import add_escalation, add_patient, post
 
 
@@ -51,6 +53,20 @@ def test_an_escalation_from_an_unknown_number_is_the_default_clinics_alone(rt, a
     assert "UNK777" not in other_client.get("/dashboard/escalations").get_data(as_text=True)
     assert other_client.get(f"/dashboard/escalations/{esc}").status_code == 404
     assert post(other_client, f"/dashboard/escalations/{esc}/ack").status_code == 404
+
+
+def test_a_review_item_from_an_unknown_number_is_the_default_clinics_alone(rt, accounts, coord_client, other_client):
+    with rt.session() as s:
+        msg = Inbound(message_sid="SM" + "7" * 32, from_phone="+12025550177", body="who is this? Zelda here",
+                      received_at=utcnow())
+        s.add(msg)
+        s.flush()
+        review.add(s, rt, None, msg.id, "unknown_sender", utcnow())
+        s.commit()
+        item = s.scalars(select(ReviewItem)).one().id
+    assert "Zelda" in coord_client.get("/dashboard/review").get_data(as_text=True)
+    assert "Zelda" not in other_client.get("/dashboard/review").get_data(as_text=True)
+    assert post(other_client, f"/dashboard/review/{item}/resolve").status_code == 404
 
 
 def test_the_api_and_the_dashboard_show_each_clinic_the_same_escalations(rt, client, accounts, coord_client,

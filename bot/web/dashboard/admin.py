@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from bot import enrollment as enrollments
 from bot.accounts import create_token
 from bot.audit import record
+from bot.clinics import default_clinic, own_clinic
 from bot.models import ApiToken, AuditLog, Enrollment, Escalation, Inbound, ReviewItem, User
 from bot.timeutil import utcnow
 from bot.web import db, rt
@@ -76,11 +77,16 @@ def enroll_csv():
 
 
 def _review_scope():
+    # An item with no patient (a text from an unknown number) is the default clinic's, as its
+    # escalation is when it runs late (bot.review.page_overdue): no other clinic reads a stranger's text.
+    mine = clinic_filter()
+    session, settings = db(), rt().settings
+    if own_clinic(session, current_user.clinic_id, settings).id == default_clinic(session, settings).id:
+        mine = or_(ReviewItem.enrollment_id.is_(None), mine)
     return (select(ReviewItem, Enrollment, Inbound)
             .outerjoin(Enrollment, Enrollment.id == ReviewItem.enrollment_id)
             .outerjoin(Inbound, Inbound.id == ReviewItem.inbound_id)
-            # Items with no patient (texts from unknown numbers) have no clinic: every team sees them.
-            .where(or_(ReviewItem.enrollment_id.is_(None), clinic_filter())))
+            .where(mine))
 
 
 @bp.get("/review")
