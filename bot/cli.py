@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from sqlalchemy import func, select
 
-from bot import db, enrollment, logs
+from bot import db, enrollment, logs, page_calls
 from bot.cli_runtime import command_runtime
 from bot.content_cli import content_group, schedule_group
 from bot.coordinator_cli import coordinator_group
@@ -175,6 +175,8 @@ def run(host: str, port: int) -> None:
     click.echo(f"postop on http://{host}:{port}  ({mode}; database {rt.engine.url.render_as_string()})")
     for name in rt.settings.clinic_invented:
         click.echo(f"{name} is not set: the simulator uses an invented {getattr(rt.settings, name.lower())!r}")
+    for problem in page_calls.unavailable(rt.settings):
+        click.echo(f"Warning: {problem}")
     with rt.session() as session:
         if session.scalar(select(func.count()).select_from(User)) == 0:
             click.echo("No dashboard account yet: in another terminal run\n  .venv/bin/postop user create "

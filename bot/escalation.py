@@ -108,14 +108,15 @@ def _page(session: Session, rt: Runtime, escalation: Escalation, enrollment: Enr
               "first_name": patient, "enrollment_id": str(enrollment.id) if enrollment else "-",
               "code": escalation.code, "link": link}
     body = render(rt, "en", "page", None, None, **values)  # no patient: the deployment's clinic name and phone
-    calls = page_calls.wanted(session, escalation)
+    calls = page_calls.wanted(session, escalation, rt.settings)
     for coordinator in coordinators:
         session.add(rows.page(escalation.id, escalation.page_round, coordinator.id, coordinator.phone, body, now,
                               escalation.enrollment_id))
         if calls:  # the first rung went unanswered: ring as well as text
             path = f"/twilio/voice/gather?escalation_id={escalation.id}&coordinator_id={coordinator.id}"
-            twiml = page_calls.twiml(escalation, patient, rt.settings.clinic_name,
-                                     rt.public_url(path) or path)
+            # Twilio needs an absolute URL for the key press; the simulator presses it itself.
+            action = rt.public_url(path) or (path if rt.settings.simulator else None)
+            twiml = page_calls.twiml(escalation, patient, rt.settings.clinic_name, action)
             session.add(rows.call(escalation.id, escalation.page_round, coordinator.id, coordinator.phone, twiml,
                                   now, escalation.enrollment_id))
     record(session, "system", "paged", f"escalation:{escalation.id}",

@@ -122,3 +122,53 @@ def test_a_key_other_than_1_or_another_clinics_coordinator_does_not_acknowledge(
     assert unsigned.status_code == 403
     with rt.session() as s:
         assert s.scalars(select(Escalation.status)).one() == "open"
+
+
+def _app_with(config: dict, **changes):
+    from bot.app import create_app
+    from bot.dispatch import dispatch_urgent
+
+    app = create_app({**config, **changes})
+    rt = app.extensions["runtime"]
+    rt.kick_urgent = lambda: dispatch_urgent(rt)
+    rt.kick_inbound = lambda: None
+    return app, rt
+
+
+def _unacknowledged_emergency(rt) -> None:
+    from bot.escalation import open_escalation
+
+    ana = enroll(rt, NOW - timedelta(days=1))
+    with time_machine.travel(NOW, tick=False), rt.session() as s:
+        open_escalation(s, rt, ana, None, "emergency", ["chest_or_breathing"], [], NOW)
+    rt.kick_urgent()
+    _tick(rt, 5)
+
+
+def test_with_a_messaging_service_only_no_call_is_placed_and_healthz_says_why(config, fake_twilio):
+    # A Messaging Service sends texts but cannot place calls: a call from no number is refused by
+    # Twilio at 3 a.m. Pages go by text and the deployment says so before it matters.
+    app, rt = _app_with(config, TWILIO_FROM_NUMBER=None, TWILIO_MESSAGING_SERVICE_SID="MG" + "1" * 32)
+    try:
+        _team(rt)
+        _unacknowledged_emergency(rt)
+        assert len(fake_twilio.to(LEE)) == 1 and not fake_twilio.calls and not _calls(rt)
+        warnings = app.test_client().get("/healthz").json["warnings"]
+        assert any(w.startswith("paging calls cannot ring: TWILIO_FROM_NUMBER is not set") for w in warnings)
+    finally:
+        rt.dispose()
+
+
+def test_without_public_url_the_call_rings_and_asks_for_ack_by_text(config, fake_twilio):
+    # Inline TwiML has no address of its own: a relative key-press URL cannot be reached.
+    app, rt = _app_with(config, PUBLIC_URL=None)
+    try:
+        _team(rt)
+        _unacknowledged_emergency(rt)
+        [call] = fake_twilio.calls_to(LEE)
+        assert "<Gather" not in call.twiml and "Press 1" not in call.twiml
+        assert "Reply to the text page with ACK and the code to acknowledge." in call.twiml
+        warnings = app.test_client().get("/healthz").json["warnings"]
+        assert any("PUBLIC_URL is not set" in w for w in warnings)
+    finally:
+        rt.dispose()

@@ -9,6 +9,7 @@ from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import page_calls
 from bot.escalation import on_call_for
 from bot.models import Clinic, Heartbeat, Outbox
 from bot.outbox.states import Status
@@ -33,11 +34,13 @@ def healthz():
     clinics = db().scalars(select(Clinic).order_by(Clinic.id)).all()
     body["on_call"] = {c.name: len(on_call_for(db(), c.id, rt().settings)) for c in clinics}
     uncovered = [name for name, count in body["on_call"].items() if not count] or ([] if clinics else ["-"])
-    if uncovered:
-        # Reported, not a failed check: the process is healthy, the roster is not; a load balancer
-        # must keep sending replies here, and monitoring should alert a person on this warning.
-        body["warnings"] = [f"nobody on call for {', '.join(uncovered)}: red flags page no one"
-                            " (postop coordinator add ... --on-call-rank 1)"]
+    # Reported, not a failed check: the process is healthy, the roster or the paging is not; a load
+    # balancer must keep sending replies here, and monitoring should alert a person on a warning.
+    warnings = [f"nobody on call for {', '.join(uncovered)}: red flags page no one"
+                " (postop coordinator add ... --on-call-rank 1)"] if uncovered else []
+    warnings += page_calls.unavailable(rt().settings)
+    if warnings:
+        body["warnings"] = warnings
     return jsonify(body), 200 if clock_ok else 503
 
 

@@ -42,6 +42,7 @@ def oncall_page(errors: list[str] | None = None, status: int = 200):
                            people=people, names=names, shifts=shifts, overrides=overrides, errors=errors or [],
                            days=oncall.DAY_NAMES, days_label=oncall.days_label,
                            call_tiers=page_calls.tiers_for(clinic),
+                           call_problems=page_calls.unavailable(rt().settings),
                            zones=sorted(z for z in available_timezones() if z.startswith(("America/", "Pacific/")))
                            ), status
 
