@@ -105,6 +105,14 @@ def test_a_clinic_can_ring_for_urgent_too_or_not_at_all(client, rt, fake_twilio)
     assert len(fake_twilio.calls_to(LEE)) == 1
 
 
+def test_a_clinic_that_turns_calls_off_gets_texts_only_for_emergencies_too(client, rt, fake_twilio):
+    _team(rt, page_calls=[])
+    _red_flag(client, rt, "chest pain and I can't breathe", "SM" + "8" * 32)
+    _tick(rt, 5)
+    _tick(rt, 10)  # the everyone-again round as well
+    assert len(fake_twilio.to(LEE)) == 2 and not fake_twilio.calls
+
+
 def test_a_key_other_than_1_or_another_clinics_coordinator_does_not_acknowledge(client, rt, fake_twilio):
     _team(rt)
     kim = add_coordinator(rt, "Kim Baptiste", "+12025550185", 1, clinic="Hillcrest Orthopedics")

@@ -97,6 +97,7 @@ def test_the_simulator_shows_coordinators_phones_and_takes_their_ack(sim_app):
     flashed = post(client, f"/dashboard/simulator/{ana.id}/reply", {"body": "I have chest pain and can't breathe"},
                    page=page, follow_redirects=True).get_data(as_text=True)
     assert "opened an emergency escalation" in flashed and 'href="/dashboard/escalations/' in flashed
+    assert '<a href="/dashboard/escalations">the queue</a>' in flashed  # a link, not "see the queue"
     with rt.session() as s:
         esc = s.scalars(select(Escalation)).one()
     html = client.get(page).get_data(as_text=True)
