@@ -89,7 +89,7 @@ def bundle(pathway, settings: dict, surgery: date, zone: str, enrolled_at: datet
         if last_day is None:
             last_day = local_day + timedelta(days=startup.max_days - 1)
         if local_day > last_day:
-            break  # what does not fit in the window is left out (later reminders repeat the safety texts)
+            break  # what does not fit in the window is left out, and not sent later (docs/content.md)
         step = Step(id=f"startup-{entry.message}", days=((local_day - surgery).days,),
                     at=utc_to_local(due, zone).time().replace(tzinfo=None, second=0, microsecond=0),
                     message=entry.message)

@@ -128,3 +128,19 @@ def test_changing_another_option_keeps_the_late_brace_text(rt, client, api_heade
         client.post(f"/api/v1/enrollments/{e.id}/options", json={"brace": True}, headers=api_headers)
         client.post(f"/api/v1/enrollments/{e.id}/options", json={"lifting_limit_lb": 8}, headers=api_headers)
     assert [r.status for r in outbox(rt) if r.content_key == "brace_start"] == ["planned"]
+
+
+def test_the_api_says_starts_on_before_surgery_and_refuses_more_than_60_days(rt, client, api_headers):
+    body = {"first_name": "Luz", "last_name": "Ortega", "date_of_birth": "1960-02-03", "phone": "+12025550147",
+            "surgery_date": "2026-09-21", "timezone": "America/New_York", "language": "en"}
+    with time_machine.travel(NOW, tick=False):
+        pre_op = client.post("/api/v1/enrollments", json=body, headers=api_headers)
+        assert pre_op.status_code == 201, pre_op.get_json()
+        shown = client.get(f"/api/v1/enrollments/{pre_op.get_json()['id']}", headers=api_headers).get_json()
+        assert shown["starts_on"] == "2026-09-21"
+        today = client.post("/api/v1/enrollments", json={**body, "phone": "+12025550148",
+                                                          "surgery_date": "2026-09-01"}, headers=api_headers)
+        assert today.status_code == 201 and today.get_json()["starts_on"] is None
+        far = client.post("/api/v1/enrollments", json={**body, "phone": "+12025550149",
+                                                        "surgery_date": "2026-11-01"}, headers=api_headers)
+    assert far.status_code in (400, 422) and "more than 60 days away" in str(far.get_json())

@@ -56,3 +56,14 @@ def test_the_roster_says_starts_on_for_a_pre_op_patient(rt, admin_client):
     e = enroll(rt, NOW, surgery_date=(NOW + timedelta(days=20)).date().isoformat())
     page = admin_client.get("/dashboard/patients").get_data(as_text=True)
     assert f"starts on {(NOW + timedelta(days=20)).date().isoformat()}" in page and e.id
+
+
+def test_the_enroll_form_takes_the_options(rt, coord_client):
+    form = {"first_name": "Ana", "last_name": "Reyes", "date_of_birth": "1961-04-12", "phone": "202 555 0143",
+            "surgery_date": SURGERY, "timezone": "America/New_York", "language": "en", "pathway": "lumbar-fusion",
+            "brace": "yes", "hip_graft": "yes", "approach": "lateral", "lifting_limit_lb": "8",
+            "sitting_limit_min": ""}
+    assert post(coord_client, "/dashboard/enroll", form).status_code == 302
+    with rt.session() as s:
+        [e] = s.query(Enrollment).all()
+        assert e.options == {"brace": True, "hip_graft": True, "approach": "lateral", "lifting_limit_lb": 8}
