@@ -25,6 +25,9 @@ _YES = {"yes", "y", "yeah", "yep", "yup", "ya", "yea", "yess", "si", "s", "sip",
 _NO = {"no", "n", "nope", "nah", "none", "nothing", "nada", "ninguno", "ninguna", "ningun", "0", "cero",
        "zero", "nop"}
 _JOINERS = {"and", "y", "&", "e", "plus", "also", "tambien", "number", "numero", "num", "no", "#"}
+# "I have 2", "tengo el 2", "I do": the check-in's "Do you have any of these?" answered in a sentence.
+_HAVE = (("i", "have"), ("i", "do"), ("i", "got"), ("yo", "tengo"), ("tengo",))
+_ITEM_WORDS = _JOINERS | _YES | {"el", "la", "los", "las", "the", "items", "item"}  # "3 yes", "la 3 y la 6"
 _NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "cero": 0, "uno": 1, "una": 1, "dos": 2, "tres": 3,
                  "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8, "nueve": 9, "diez": 10}
@@ -128,9 +131,21 @@ def screen_answer(body: str, items: int) -> tuple[str | list[int], bool] | None:
         return (picked or "yes"), bool(rest)
     if toks[0] in _NO and toks[0] != "no" or (toks[0] == "no" and not picked):
         return "none", len(toks) > 1
-    if picked and len(picked) == len(set(numbers)) and all(t[0].isdigit() or t in _JOINERS for t in toks):
+    if lead := _have(toks):  # "I do", "tengo": a yes; "I have 2", "tengo el 2": those items
+        after = toks[lead:]
+        if not after:
+            return "yes", False
+        if picked and all(t[0].isdigit() or t in _ITEM_WORDS for t in after):
+            return picked, False
+        return None  # "I do my walks", "I have a question": triage reads it
+    if picked and len(picked) == len(set(numbers)) and all(t[0].isdigit() or t in _ITEM_WORDS for t in toks):
         return picked, False
     return None
+
+
+def _have(toks: list[str]) -> int:
+    """How many leading words say "I have" ("I have", "I do", "tengo"), or 0."""
+    return next((len(lead) for lead in _HAVE if tuple(toks[:len(lead)]) == lead), 0)
 
 
 def yes_no(body: str) -> tuple[str, bool] | None:
@@ -146,8 +161,20 @@ def yes_no(body: str) -> tuple[str, bool] | None:
 def match(questions: list[Outbox], body: str, items_for) -> Answer | None:
     """The newest open question this reply has the shape of an answer to. `items_for(question)`:
     how many numbered items a red-flag check-in lists."""
+    toks = tokens(body)
+    # "YES 2", "sí 4", "I have 3" after the pain question went out: the red-flag check-in's shape
+    # (a yes, or "I have"), not a pain score's, even when the pain question is the newer one; only
+    # when no other question takes it ("tengo 8") is it read as a pain score.
+    checkin_shaped = bool(toks) and (toks[0] in _YES or bool(_have(toks))) and not any(t in _PAIN_WORDS for t in toks)
+    for pain_too in ((False, True) if checkin_shaped else (True,)):
+        if answer := _match(questions, body, items_for, pain_too):
+            return answer
+    return None
+
+
+def _match(questions: list[Outbox], body: str, items_for, pain_too: bool) -> Answer | None:
     for question in questions:
-        if question.expects == "pain_score" and (pain := pain_pair(body)):
+        if question.expects == "pain_score" and pain_too and (pain := pain_pair(body)):
             return Answer(question, "pain", *pain)
         if question.expects == "redflag_list" and (screen := screen_answer(body, items_for(question))):
             return Answer(question, "red_flag_screen", *screen)

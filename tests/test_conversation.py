@@ -145,3 +145,15 @@ def test_an_answer_with_more_words_is_read_only_when_the_rest_is_not_benign(clie
     assert bool(items) == reviewed
     if not reviewed:
         assert answer in (None, render(rt, "en", "pain_selfcare"))  # no thank-you for a plain answer
+
+
+@pytest.mark.parametrize("body, kind", [("yes 2", "red_flag_screen"), ("I have 3", "red_flag_screen"),
+                                        ("tengo 8", "pain"), ("I have pain 3", "pain"), ("2", "pain")])
+def test_a_reply_shaped_like_a_check_in_answer_goes_to_the_check_in_even_after_the_pain_question(
+        client, rt, fake_twilio, patient, body, kind):
+    """Both open, the pain question newer: a yes or "I have" with item numbers answers the check-in; a
+    number the check-in cannot hold ("tengo 8") or a bare number stays the pain score."""
+    asked(rt, patient, "redflags", NOON)
+    asked(rt, patient, "pain", EVENING)
+    say(client, fake_twilio, body, 1, EVENING + timedelta(minutes=10))
+    assert [o[0] for o in observations(rt)] == [kind]

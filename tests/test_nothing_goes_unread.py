@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from bot.jobs import tick
-from bot.models import Escalation, ReviewItem
+from bot.models import Escalation, Observation, ReviewItem
 from bot.triage import classify
 from tests.helpers import add_coordinator, asked, enroll, render, reply
 
@@ -172,3 +172,45 @@ def test_pain_5_to_7_in_week_one_gets_advice_and_no_promise(client, rt, fake_twi
     asked(rt, e, "pain", EVENING)
     answer = text(client, fake_twilio, "6", EVENING + timedelta(minutes=3))
     assert answer == render(rt, language, "pain_selfcare") and rows(rt, ReviewItem) == []
+
+
+@pytest.mark.parametrize("language, body, tier, flag, expected", [
+    ("en", "YES 2", "urgent", "neuro_deficit", "urgent_reply"),
+    ("es", "sí 4", "emergency", "cauda_equina", "emergency_reply"),
+    ("en", "yes", "urgent", "red_flag_screen_yes", "screen_yes_reply")])
+def test_a_late_yes_with_item_numbers_after_the_pain_question_answers_the_check_in(
+        client, rt, fake_twilio, language, body, tier, flag, expected):
+    """A reply that starts with yes/sí has the check-in's shape, never a pain score's ("YES 2" is not pain 2)."""
+    e = patient(rt, language)
+    asked(rt, e, "redflags", NOON)
+    asked(rt, e, "pain", EVENING)
+    answer = text(client, fake_twilio, body, EVENING + timedelta(minutes=10))
+    [esc] = rows(rt, Escalation)
+    assert (esc.tier, esc.flags) == (tier, [flag]) and answer == render(rt, language, expected)
+    with rt.session() as s:
+        assert [o.kind for o in s.query(Observation)] == ["red_flag_screen"]  # no pain score recorded
+
+
+@pytest.mark.parametrize("language, body, tier, flag, expected", [
+    ("en", "3 yes", "emergency", "cauda_equina", "emergency_reply"),
+    ("en", "I have 2", "urgent", "neuro_deficit", "urgent_reply"),
+    ("es", "tengo el 2", "urgent", "neuro_deficit", "urgent_reply"),
+    ("es", "tengo la 3 y la 6", "emergency", "cauda_equina", "emergency_reply"),
+    ("en", "I do", "urgent", "red_flag_screen_yes", "screen_yes_reply")])
+def test_the_check_in_answered_in_other_words_still_escalates(client, rt, fake_twilio, language, body, tier, flag,
+                                                              expected):
+    """Late in the evening a review item waits for the morning: an item named as "I have 2" or "tengo el 2"
+    pages now, like "2"."""
+    e = patient(rt, language)
+    asked(rt, e, "redflags", NOON)
+    answer = text(client, fake_twilio, body, EVENING)
+    [esc] = rows(rt, Escalation)
+    assert esc.tier == tier and flag in esc.flags and answer == render(rt, language, expected)
+
+
+@pytest.mark.parametrize("body", ["I do my walks every day", "I have a question", "tengo una pregunta"])
+def test_other_sentences_starting_like_an_answer_are_not_a_yes(client, rt, fake_twilio, body):
+    e = patient(rt, "en")
+    asked(rt, e, "redflags", NOON)
+    text(client, fake_twilio, body, AFTERNOON)
+    assert [(x.tier, x.flags) for x in rows(rt, Escalation)] == []
