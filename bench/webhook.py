@@ -6,7 +6,9 @@ The service runs under gunicorn as in the Procfile (4 sync workers), sending thr
 `twilio` client to tests/support/fake_twilio.py (100 ms per request). Client processes send uniquely
 numbered, signed Twilio webhooks from 1,000 enrolled patients ("ok thanks", "walked 3 times today",
 a pain score...) at a fixed rate (open loop: a slow answer does not slow the sender). Each is stored,
-then processed and answered by the web worker's background thread, as in production.
+then processed and answered as in production: on PostgreSQL by the `postop clock` process the
+Procfile runs beside gunicorn, woken by the webhook's NOTIFY (bot.inbound_wakeup); on SQLite, or
+with `--no-clock`, by the web worker's background thread.
 Prints the webhook's latency (p50, p99, max) and how long after the last request every reply had
 been processed (at most 120 s are waited). `--store-only` leaves the processing out, to show the
 webhook's own latency. Target: p99 at most 50 ms at 100 requests/s on PostgreSQL.
@@ -32,7 +34,7 @@ from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
 from bot import enrollment
-from bot.models import Inbound
+from bot.models import Heartbeat, Inbound
 from bot.timeutil import utcnow
 from tests.support.fake_twilio import FakeTwilio
 
@@ -125,6 +127,22 @@ def load(port: int, requests: list, clients: int, rate: float) -> tuple[list[flo
     return [x for r in results for x in r[0]], sum(r[1] for r in results)
 
 
+def start_clock(env: dict, url: str) -> subprocess.Popen:
+    """`postop clock` as the Procfile runs it; returns once its listener beats."""
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "clock"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    rt = build_runtime(url)
+    try:
+        for _ in range(300):
+            with rt.session() as session:
+                if session.scalar(select(Heartbeat.name).where(Heartbeat.name.startswith("listen:")).limit(1)):
+                    return proc
+            time.sleep(0.1)
+    finally:
+        rt.dispose()
+    raise RuntimeError("postop clock did not start listening")
+
+
 def wait_until_processed(url: str, timeout: float = 120) -> float:
     """Seconds until no stored reply is left unprocessed."""
     rt = build_runtime(url)
@@ -149,6 +167,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="length of the fixed-rate run")
     parser.add_argument("--store-only", action="store_true",
                         help="leave the replies unprocessed (bench/webhook_store_only.py): the webhook alone")
+    parser.add_argument("--no-clock", action="store_true",
+                        help="no `postop clock` process: the web workers process every reply themselves")
     args = parser.parse_args()
     url, cleanup = fresh_database(args.db)
     fake = FakeTwilio(latency=0.1).start()
@@ -157,6 +177,7 @@ def main() -> None:
     port = free_port()
     target = "webhook_store_only:app" if args.store_only else "bot.app:create_app()"
     server = start_gunicorn(port, args.workers, env, target)
+    clock = None if args.store_only or args.no_clock or args.db != "postgresql" else start_clock(env, url)
     try:
         load(port, signed_requests(phones, 200), args.clients, args.rate)  # warm up
         if not args.store_only:
@@ -170,10 +191,13 @@ def main() -> None:
         if not args.store_only:
             print(f"every reply processed {wait_until_processed(url):.1f} s after the last request")
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=60)
+        for proc in (server, clock):
+            if proc is not None:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=60)
         fake.stop()
-    print(f"gunicorn workers={args.workers}, db={args.db}, cores={os.cpu_count()}")
+    print(f"gunicorn workers={args.workers}, db={args.db}, cores={os.cpu_count()}, "
+          f"replies processed by {'the clock' if clock else 'the web workers'}")
     cleanup()
 
 

@@ -1,4 +1,5 @@
-"""The clock process: APScheduler wakes the periodic jobs, and dispatch runs as a loop of its own.
+"""The clock process: APScheduler wakes the periodic jobs, dispatch runs as a loop of its own, and on
+PostgreSQL a listener acts on each new reply the moment the webhook stores it (bot.inbound_wakeup).
 
 APScheduler's defaults would silently drop a job that runs late (misfire_grace_time=1); here a late
 run still happens (grace of a few minutes) and a backlog of missed runs collapses into one.
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from bot import dispatch_loop
+from bot import dispatch_loop, inbound_wakeup
 from bot.jobs import JOBS, run_job
 from bot.outbox import liveness
 from bot.runtime import Runtime
@@ -53,7 +54,8 @@ def configure(scheduler, rt: Runtime):
 def run_forever(rt: Runtime) -> None:
     """`postop clock`: blocks until SIGTERM or SIGINT, then lets running jobs finish and exits."""
     scheduler = configure(BlockingScheduler(job_defaults=JOB_DEFAULTS, timezone="UTC"), rt)
-    _loop, loop_thread = dispatch_loop.start(rt)
+    loop, loop_thread = dispatch_loop.start(rt)
+    listener = inbound_wakeup.start(rt, after=loop.kick)
 
     def stop(signum, _frame) -> None:
         log.info("clock: signal %s, finishing running jobs and exiting", signum)
@@ -66,6 +68,8 @@ def run_forever(rt: Runtime) -> None:
     log.info("clock started: %s, and the dispatch loop", ", ".join(j.name for j in JOBS if j.name not in LOOPED))
     scheduler.start()
     loop_thread.join()
+    if listener is not None:
+        listener.join()
     forget(rt)
     log.info("clock stopped")
 
@@ -74,7 +78,8 @@ def start_background(rt: Runtime) -> BackgroundScheduler:
     """For `postop run` (one machine): the same jobs in a background thread of the web process."""
     scheduler = configure(BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone="UTC"), rt)
     scheduler.start()
-    dispatch_loop.start(rt)
+    loop, _thread = dispatch_loop.start(rt)
+    inbound_wakeup.start(rt, after=loop.kick)
     return scheduler
 
 

@@ -43,10 +43,11 @@ class DispatchLoop:
         # At least two rows per thread so no thread idles between batches; never above the batch cap.
         self.target = max(2 * threads, min(int(rate_rows), rt.settings.dispatch_batch))
         self.low_water = max(threads, self.target // 2)
-        self._queued = 0
+        self._queued = 0  # routine rows claimed and not yet sent
+        self._queued_urgent = 0
         # Reentrant: cancelling a future at shutdown runs its done-callback, which takes the lock too.
         self._lock = threading.RLock()
-        self._pending: dict[Future, tuple[str, int]] = {}
+        self._pending: dict[Future, tuple[str, int, bool]] = {}  # owner, row, urgent
         self._last_recovery = float("-inf")
 
     def kick(self) -> None:
@@ -74,28 +75,43 @@ class DispatchLoop:
         if rt.clock() - self._last_recovery >= RECOVER_EVERY:
             self._last_recovery = rt.clock()
             recover(rt, now)
-        run, urgent = dispatch.claim(rt, now, URGENT_BATCH, urgent_only=True)
-        for row_id in urgent:
-            self.urgent_pool.submit(dispatch.send, run, row_id)
+        # Urgent rows are claimed only as the urgent pool has room: a burst (a hundred answers at
+        # once) must not sit claimed in the pool's queue, nor hold up shutdown while it drains.
+        with self._lock:
+            urgent_room = URGENT_BATCH - self._queued_urgent
+        urgent: list[int] = []
+        if urgent_room > 0:
+            run, urgent = dispatch.claim(rt, now, urgent_room, urgent_only=True)
+            self._submit(self.urgent_pool, run, urgent, urgent=True)
         with self._lock:
             room = self.target - self._queued if self._queued <= self.low_water else 0
         if room > 0:
             run, routine = dispatch.claim(rt, now, room, routine_only=True)
+            self._submit(self.pool, run, routine, urgent=False)
+        return bool(urgent) and len(urgent) == urgent_room
+
+    def _submit(self, pool: ThreadPoolExecutor, run, row_ids: list[int], urgent: bool) -> None:
+        with self._lock:
+            if urgent:
+                self._queued_urgent += len(row_ids)
+            else:
+                self._queued += len(row_ids)
+        for row_id in row_ids:
+            future = pool.submit(dispatch.send, run, row_id)
             with self._lock:
-                self._queued += len(routine)
-            for row_id in routine:
-                future = self.pool.submit(dispatch.send, run, row_id)
-                with self._lock:
-                    self._pending[future] = (run.owner, row_id)
-                future.add_done_callback(self._done)
-        return len(urgent) == URGENT_BATCH
+                self._pending[future] = (run.owner, row_id, urgent)
+            future.add_done_callback(self._done)
 
     def _done(self, future: Future) -> None:
         with self._lock:
-            self._queued -= 1
-            self._pending.pop(future, None)
-            if self._queued <= self.low_water:
-                self.wake.set()
+            _owner, _row, urgent = self._pending.pop(future)
+            if urgent:
+                self._queued_urgent -= 1
+                self.wake.set()  # room in the urgent pool: claim the next urgent rows now
+            else:
+                self._queued -= 1
+                if self._queued <= self.low_water:
+                    self.wake.set()
         if not future.cancelled() and future.exception() is not None:
             # The row stays claimed; its lease (or our heartbeat, if we die) brings it back.
             log.error("dispatch: send failed unexpectedly", exc_info=future.exception())
@@ -104,7 +120,8 @@ class DispatchLoop:
         """Shutdown: rows still waiting in the queue go back to planned at once (no one waits for a
         lease), the requests already made are finished and recorded."""
         with self._lock:
-            waiting = [(f, owner, row_id) for f, (owner, row_id) in list(self._pending.items()) if f.cancel()]
+            waiting = [(f, owner, row_id) for f, (owner, row_id, _urgent) in list(self._pending.items())
+                       if f.cancel()]
         by_owner: dict[str, list[int]] = {}
         for _f, owner, row_id in waiting:
             by_owner.setdefault(owner, []).append(row_id)

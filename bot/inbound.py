@@ -2,8 +2,10 @@
 ACKs, check-in answers, triage, actions.
 
 The webhook only stores the message, keyed by MessageSid, and answers Twilio at once; the processor
-acts on it right after, in a background thread of the same process, and classifies it there, once.
-Anything a crash left behind is swept up by the clock a few seconds later (INBOUND_SWEEP_SECONDS).
+acts on it right after and classifies it there, once: on PostgreSQL in the clock process, woken by
+the webhook's NOTIFY (bot.inbound_wakeup), else (or with no clock listening) in a background thread
+of the web process. Anything a crash left behind is swept up by the clock a few seconds later
+(INBOUND_SWEEP_SECONDS).
 A message is never lost and never acted on twice. Answers to the patient go out as urgent outbox
 rows (no quiet hours, no pacing), like pages.
 """
@@ -63,7 +65,7 @@ def process_pending(rt: Runtime, now: datetime | None = None, limit: int = 200) 
     processor acts on it too) and processed in its own transaction."""
     owner, done = new_owner(), 0
     skip: list[int] = []
-    while done < limit:
+    while done < limit and not rt.stopping.is_set():
         at = now or utcnow()
         with rt.session() as session:
             inbound_id = claim_next(session, owner, at, skip)

@@ -104,3 +104,19 @@ def test_shutdown_hands_queued_claims_back_and_finishes_sent_ones(rt, fake_twili
     assert sum(r.status == "sent" for r in rows) == 10
     assert sum(r.status == "planned" for r in rows) == 140 and not any(r.status == "sending" for r in rows)
     assert all(r.attempts == 0 for r in rows if r.status == "planned")
+
+
+def test_a_burst_of_urgent_rows_is_claimed_only_as_the_urgent_pool_has_room(rt, fake_twilio):
+    add(rt, 120, urgent=True)  # answers to a hundred replies at once
+    loop = held_loop(rt)
+    assert loop.step(NOW)  # a full batch: more may be waiting
+    assert len(loop.urgent_pool.work) == 50 and len(outbox(rt, status="sending")) == 50
+    assert not loop.step(NOW)  # the pool is full: nothing more is claimed meanwhile
+    assert len(loop.urgent_pool.work) == 50
+    loop.urgent_pool.run(20)
+    assert loop.wake.is_set()  # room again: claimed at once
+    loop.step(NOW)
+    assert len(loop.urgent_pool.work) == 50 and len(outbox(rt, status="sending")) == 50
+    loop.close()  # queued urgent claims go back too, for whichever process is up next
+    rows = outbox(rt)
+    assert sum(r.status == "sent" for r in rows) == 20 and sum(r.status == "planned" for r in rows) == 100

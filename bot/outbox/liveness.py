@@ -58,19 +58,20 @@ _UPSERTS: dict[str, Callable[..., postgresql.Insert | sqlite.Insert]] = {"postgr
                                                                       "sqlite": sqlite.insert}
 
 
-def beat(session: Session, now: datetime, process: str | None = None) -> None:
+def beat(session: Session, now: datetime, process: str | None = None, prefix: str = PREFIX) -> None:
     """Say that `process` (this one by default) is alive at `now`. Not committed here. One upsert:
     several dispatch threads of one process may write the first beat at the same moment, and an
-    update-then-insert lets two of them insert (a unique-key error)."""
-    name = PREFIX + (process or process_id())
+    update-then-insert lets two of them insert (a unique-key error). `prefix` names what is alive
+    (a claiming process; bot.inbound_wakeup's listener)."""
+    name = prefix + (process or process_id())
     insert = _UPSERTS[session.get_bind().dialect.name]
     session.execute(insert(Heartbeat).values(name=name, at=now)
                     .on_conflict_do_update(index_elements=["name"], set_={"at": now}))
 
 
-def forget(session: Session, process: str | None = None) -> None:
+def forget(session: Session, process: str | None = None, prefix: str = PREFIX) -> None:
     """A clean exit: nothing of ours is left to recover once our claims are released."""
-    session.execute(delete(Heartbeat).where(Heartbeat.name == PREFIX + (process or process_id())))
+    session.execute(delete(Heartbeat).where(Heartbeat.name == prefix + (process or process_id())))
 
 
 def dead(session: Session, processes: set[str], now: datetime, stale_seconds: float) -> set[str]:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from twilio.request_validator import SIGNATURE_SETTINGS_HEADER, RequestValidator, get_signature_algorithm
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot import inbound
+from bot import inbound, inbound_wakeup
 from bot.outbox import callbacks
 from bot.timeutil import utcnow
 from bot.web import db, rt
@@ -114,8 +114,8 @@ def status():
 @twilio_signed
 def sms():
     """Store the message, keyed by MessageSid, and answer at once; the processor acts on it right
-    after, in a background thread (see bot.inbound). If the database fails nothing is kept and the
-    5xx makes Twilio retry."""
+    after, in the listening clock or a background thread (bot.inbound_wakeup). If the database fails
+    nothing is kept and the 5xx makes Twilio retry."""
     form = request.form
     sid, sender = form.get("MessageSid", ""), form.get("From", "")
     if not sid or not sender:
@@ -137,12 +137,15 @@ def sms():
     try:
         new = inbound.store(session, sid, sender, body, to if to and _PHONE.fullmatch(to) else None, utcnow(),
                             request.headers.get("I-Twilio-Idempotency-Token"))
+        # Not a retry of a message already stored: the listening clock acts on it (woken when this
+        # commits), or, when no clock listens, this process does, right after answering.
+        woken = new is not None and inbound_wakeup.announce(rt(), session)
         session.commit()
     except SQLAlchemyError:
         session.rollback()
         log.exception("inbound %s: database error; Twilio will retry", sid)
         return Response("temporarily unavailable", status=503)
-    if new is not None:  # not a retry of a message already stored
+    if new is not None and not woken:
         rt().kick_inbound()
     # Empty TwiML: answers go through the outbox, so they are recorded, tracked and retried like any text.
     return Response(EMPTY_TWIML, mimetype="text/xml")
