@@ -1,6 +1,7 @@
 """Turning a content key into the words one patient reads."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from bot.pathway_model import Library
@@ -87,4 +88,22 @@ def render(rt, language: str, key: str, enrollment=None, now: datetime | None = 
     """The one way to turn a content key into the words someone reads: values_for the patient (their
     day counted in their own time zone at `now`), then `extra` over them."""
     today = utc_to_local(now, enrollment.timezone).date() if enrollment is not None and now is not None else None
-    return rt.library.render(language, key, values_for(rt, enrollment, today) | extra)
+    values = values_for(rt, enrollment, today) | extra
+    if values.get("first_name"):
+        return rt.library.render(language, key, values)
+    return nameless(rt.library.content[language][key].text).format_map(values)
+
+
+# "{first_name}, this could be..." -> "This could be..."; "Thank you, {first_name}." -> "Thank you.";
+# "Hi {first_name}, we..." -> "Hi, we...".
+_LEADING_NAME = re.compile(r"^\{first_name\},\s*")
+_NAME = re.compile(r",?\s*\{first_name\}")
+
+
+def nameless(template: str) -> str:
+    """A template for someone whose name we do not know (a text from an unknown number): the name
+    and the comma or space before it dropped, and the first letter capitalised."""
+    if _LEADING_NAME.match(template):
+        template = _LEADING_NAME.sub("", template)
+        template = template[:1].upper() + template[1:]
+    return _NAME.sub("", template)

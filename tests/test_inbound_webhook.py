@@ -296,3 +296,8 @@ def test_the_app_compiles_the_triage_lexicons_at_start_not_on_the_first_reply(co
     app = create_app(config)
     assert load.cache_info().currsize == len(LANGUAGES)
     app.extensions["runtime"].dispose()
+
+
+def test_an_emergency_from_an_unknown_number_is_answered_without_an_empty_name(client, rt, fake_twilio):
+    answer = reply(client, fake_twilio, "I cant breathe", "SM" + "e" * 32, sender="+12025550177")
+    assert answer.startswith("This could be an emergency. Call 911 now."), answer

@@ -26,3 +26,22 @@ def test_without_a_patient_the_deployments_clinic_is_named_and_extra_values_win(
     page = render(rt, "en", "page", tier="URGENT", first_name="Ana R.", enrollment_id=7, flags="fever",
                   code="ABC234", link="")
     assert page == "[URGENT] Patient Ana R. (enrollment 7): fever. Reply ACK ABC234 to acknowledge. "
+
+
+def test_without_a_name_no_text_has_an_empty_name_in_it(rt):
+    """A text to an unknown number has no first name: 'This could be an emergency', never
+    ', this could be...' or 'Thank you, .' (issue 15)."""
+    for language, messages in rt.library.content.items():
+        for key, message in messages.items():
+            if "first_name" not in message.placeholders or key == "page":
+                continue
+            values = {name: "X" for name in message.placeholders if name != "first_name"}
+            text = render(rt, language, key, **values)
+            assert text[:1].isupper() or not text[:1].isalpha(), (language, key, text)
+            for bad in (", ,", " ,", ", .", " .", "  "):
+                assert bad not in text, (language, key, text)
+            assert not text.startswith((",", " ")), (language, key, text)
+    assert render(rt, "en", "emergency_reply").startswith("This could be an emergency. Call 911 now.")
+    assert render(rt, "es", "emergency_reply").startswith("Esto puede ser una emergencia.")
+    assert render(rt, "en", "ack_message") == "Thank you. We got your message."
+    assert render(rt, "en", "ack_message", first_name="Ana") == "Thank you, Ana. We got your message."
