@@ -2,19 +2,21 @@
 can acknowledge them, and they are added per clinic from the CLI, the dashboard and the API."""
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
+import pytest
 import time_machine
 from alembic import command
 from click.testing import CliRunner
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 
 from bot import db
 from bot.cli import main
 from bot.clinics import clinic_by_name
 from bot.jobs import tick
 from bot.models import Clinic, Coordinator, Enrollment, Escalation
-from tests.conftest import FIXTURE_CONTENT
+from tests.conftest import FIXTURE_CONTENT, PG_URL
 from tests.helpers import add_coordinator, enroll, reply, sms
 
 NOW = datetime(2026, 11, 22, 3, 30)  # 22:30 in New York
@@ -35,16 +37,21 @@ def two_clinics(rt) -> int:
     return clinic_b
 
 
-def test_clinic_bs_red_flag_never_reaches_a_clinic_a_coordinator(client, rt, fake_twilio):
+@pytest.mark.parametrize("red_flag", ["coughed up blood", "I cant breathe"])  # urgent; emergency (calls too)
+def test_clinic_bs_red_flag_never_reaches_a_clinic_a_coordinator(client, rt, fake_twilio, red_flag):
     clinic_b = two_clinics(rt)
     with time_machine.travel(NOW, tick=False):
-        sms(client, "coughed up blood", "SM" + "6" * 32)
+        sms(client, red_flag, "SM" + "6" * 32)
     for minutes in (5, 10, 20, 40):  # rank after rank, then everyone again, round after round
         moment = NOW + timedelta(minutes=minutes)
         with time_machine.travel(moment, tick=False):
             tick(rt, moment)
     assert len(fake_twilio.to(B_PHONE)) >= 3
     assert all(fake_twilio.to(phone) == [] for phone in A_PHONES)
+    # Nor a paging call: an emergency rings clinic B's coordinator, never clinic A's.
+    assert not [c for c in fake_twilio.calls if c.to in A_PHONES]
+    if red_flag == "I cant breathe":
+        assert [c for c in fake_twilio.calls if c.to == B_PHONE]
     with rt.session() as s:
         assert s.scalars(select(Escalation.clinic_id)).one() == clinic_b
 
@@ -111,14 +118,36 @@ def test_api_coordinators_are_the_token_clinics_and_phones_masked_without_the_sc
     assert bad.status_code == 400 and {e.split(":")[0] for e in bad.json["errors"]} == {"name", "on_call_rank"}
 
 
-def test_the_migration_puts_existing_coordinators_in_the_default_clinic(tmp_path, monkeypatch):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path):
+    """An empty database of either kind (nothing migrated), dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    name = f"postop_migration_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(db.normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as e:
+        admin.dispose()
+        pytest.skip(f"PostgreSQL unreachable at {PG_URL}: {e}")
+    try:
+        yield PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_the_migration_puts_existing_coordinators_in_the_default_clinic(empty_database, monkeypatch):
     monkeypatch.setenv("CLINIC_NAME", "Riverside Spine Center")
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    engine = db.make_engine(empty_database)
     cfg = db.alembic_config(engine)
     command.upgrade(cfg, "0002")
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO coordinators (name, phone, email, active) "
-                          "VALUES ('Dana Whitfield', '+12025550181', 'dana@riverside.example', 1)"))
+                          "VALUES ('Dana Whitfield', '+12025550181', 'dana@riverside.example', TRUE)"))
     command.upgrade(cfg, "head")
     with engine.connect() as conn:
         home = conn.execute(text("SELECT clinics.name FROM coordinators JOIN clinics ON clinics.id = "
