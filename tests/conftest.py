@@ -186,7 +186,8 @@ SLOW_TESTS = {"test_run_with_twilio_and_no_clinic_phone_exits_naming_the_setting
               "test_clock_process_beats_and_exits_cleanly_on_sigterm",
               "test_importing_triage_loads_no_web_framework_database_or_twilio",
               "test_the_app_factory_is_importable_from_the_package_and_loads_flask_only_then",
-              "test_check_passes_on_shipped_content", "test_check_report_lists_every_message_with_segments"}
+              "test_check_passes_on_shipped_content", "test_check_report_lists_every_message_with_segments",
+              "test_every_process_masks_from_its_entry_point"}
 
 
 def pytest_collection_modifyitems(items) -> None:
