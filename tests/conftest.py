@@ -142,7 +142,8 @@ def api_headers():
 LOG_SCANNED = {"test_inbound_webhook", "test_webhook_authenticity", "test_status_callbacks", "test_dispatch",
                "test_dispatch_faults", "test_dispatch_race", "test_escalation", "test_clinic_ladder",
                "test_keywords", "test_bad_input", "test_bad_input_forms", "test_logs", "test_page_calls",
-               "test_oncall_schedule"}
+               "test_oncall_schedule", "test_dispatch_loop", "test_dead_clock_recovery",
+               "test_nothing_goes_unread", "test_silence"}
 ENROLLED_NUMBER = re.compile(r"202(?:\D|%2[0-9a-fA-F]){0,3}555(?:\D|%2[0-9a-fA-F]){0,3}01\d\d")
 
 
