@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.teardown_appcontext(close_db)
     app.before_request(inputs.reject_unstorable_fields)
     app.register_error_handler(inputs.BadInput, inputs.bad_input)
+    app.register_error_handler(413, inputs.too_large)
 
     if rt.settings.proxy_count:
         # Trust exactly this many proxies for the scheme and host Twilio signed.

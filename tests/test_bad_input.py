@@ -55,7 +55,7 @@ def test_malformed_json_bodies_are_400(client, api_headers, raw, reason):
 
 def test_a_body_over_the_limit_is_413(client, api_headers):
     response = post_raw(client, api_headers, "/api/v1/enrollments", '{"first_name": "' + "x" * 3_000_000 + '"}')
-    assert response.status_code == 413
+    assert response.status_code == 413 and "body: larger than the 2048 KiB allowed" in response.get_json()["errors"][0]
 
 
 def test_an_acknowledgement_with_a_name_of_the_wrong_type_is_400(client, rt, api_headers):

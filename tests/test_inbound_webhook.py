@@ -189,7 +189,8 @@ def test_the_answer_carries_the_security_headers_and_no_cookie(app, client):
 def test_malformed_and_oversized_requests_get_4xx(client):
     assert signed_post(client, "/twilio/sms", {"Body": "no sid"}).status_code == 400
     big = {"MessageSid": "SM" + "5" * 32, "From": "+12025550143", "Body": "x" * 70000}
-    assert signed_post(client, "/twilio/sms", big).status_code == 413
+    response = signed_post(client, "/twilio/sms", big)
+    assert response.status_code == 413 and "larger than the 64 KiB allowed" in response.get_data(as_text=True)
 
 
 def test_the_webhooks_are_served_by_the_app_without_sessions_or_csrf(app, client):

@@ -77,6 +77,13 @@ def reject_unstorable_fields() -> Response | None:
     return None
 
 
+def too_large(_error) -> tuple[Response, int] | tuple[str, int]:
+    """413 with the limit named (as JSON for the API), not werkzeug's bare page."""
+    limit = request.max_content_length
+    reason = f"body: larger than the {limit // 1024} KiB allowed" if limit else "body: too large"
+    return bad_input(BadInput(reason, 413))
+
+
 def bad_input(error: BadInput):
     if request.path.startswith("/api/"):
         return jsonify(errors=[error.reason]), error.status
