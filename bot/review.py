@@ -13,7 +13,8 @@ from bot.models import Enrollment, ReviewItem
 from bot.runtime import Runtime
 
 # reason -> (rule, amount). "hours": business hours from now; "day": the close of the business day
-# that many business days on (0: today, or the next business day when closed now).
+# that many business days on (0: today, or the next business day when closed now; 1: the next
+# business day, which when closed now is the day the clinic next opens).
 DUE: dict[str, tuple[str, float]] = {
     "free_text": ("hours", 1),          # a reply nobody could place: it may be something new
     "unknown_sender": ("hours", 1),
@@ -32,7 +33,10 @@ def due_at(hours: clinic_hours.Hours, reason: str, now: datetime) -> datetime:
     rule, amount = DUE.get(reason, DEFAULT_DUE)
     if rule == "hours":
         return hours.add_business_hours(now, amount)
-    return hours.end_of_day(now, int(amount))
+    days = int(amount)
+    if days and not hours.open_at(now):
+        days -= 1  # closed now: the next business day is the day the clinic next opens (Mon 18:00 -> Tue)
+    return hours.end_of_day(now, days)
 
 
 def hours_for(rt: Runtime, enrollment: Enrollment | None) -> clinic_hours.Hours:

@@ -41,3 +41,15 @@ def test_hours_and_time_zone_from_the_environment():
                                                                      datetime(1, 1, 1, 12).time())
     with pytest.raises(ConfigError, match="CLINIC_TIMEZONE"):
         load({"CLINIC_TIMEZONE": "Mars/Olympus"})
+
+
+@pytest.mark.parametrize("received, due", [
+    (datetime(2026, 11, 23, 19, 0), datetime(2026, 11, 24, 22, 0)),   # Monday 14:00 -> Tuesday 17:00
+    (datetime(2026, 11, 23, 23, 0), datetime(2026, 11, 24, 22, 0)),   # Monday 18:00 (closed) -> Tuesday, not Wednesday
+    (datetime(2026, 11, 24, 12, 0), datetime(2026, 11, 24, 22, 0)),   # Tuesday 07:00 (not open yet) -> Tuesday
+    (datetime(2026, 11, 28, 15, 0), datetime(2026, 11, 30, 22, 0))])  # Saturday -> Monday 17:00
+def test_a_routine_question_is_read_by_the_close_of_the_next_business_day(received, due):
+    from bot.review import due_at
+
+    assert due_at(HOURS, "routine_reply", received) == due
+    assert due_at(HOURS, "pain_high", received) <= due  # the same day, or the next one when closed

@@ -214,3 +214,14 @@ def test_other_sentences_starting_like_an_answer_are_not_a_yes(client, rt, fake_
     asked(rt, e, "redflags", NOON)
     text(client, fake_twilio, body, AFTERNOON)
     assert [(x.tier, x.flags) for x in rows(rt, Escalation)] == []
+
+
+@pytest.mark.parametrize("language, body, when", [("en", "when can I shower?", "tomorrow by 5 PM"),
+                                                  ("es", "¿cuándo me puedo bañar?", "mañana antes de las 17:00")])
+def test_a_routine_question_after_closing_is_promised_for_the_next_business_day(
+        client, rt, fake_twilio, language, body, when):
+    patient(rt, language)
+    answer = text(client, fake_twilio, body, EVENING)  # Monday 18:00, closed
+    [item] = rows(rt, ReviewItem)
+    assert item.reason == "routine_reply" and item.due_at == datetime(2026, 11, 24, 22, 0)  # Tuesday 17:00
+    assert answer == render(rt, language, "routine_reply", read_when=when)
