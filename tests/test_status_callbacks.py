@@ -82,3 +82,12 @@ def test_a_callback_settles_an_in_doubt_send_so_it_is_never_sent_again(client, r
     row = outbox(rt, key="doubt")[0]
     assert (row.status, row.twilio_sid, row.in_doubt) == ("delivered", "SM" + "c" * 32, False)
     assert dispatch_due(rt, NOW + timedelta(hours=1)).claimed == 0 and fake_twilio.messages == []
+
+
+def test_a_nul_in_a_callbacks_error_is_replaced_and_the_status_applied(client, rt, fake_twilio):
+    # PostgreSQL text cannot hold a NUL: the UPDATE failed and the callback was a 500 (issue 15 item 7).
+    row, path = sent_row(rt, fake_twilio)
+    response = callback(client, path, row.twilio_sid, "failed", ErrorCode="300\x0008", ErrorMessage="Carrier\x00 error")
+    assert response.status_code == 204
+    row = outbox(rt, key="cb")[0]
+    assert (row.status, row.error_code, row.error_message) == ("failed", "300\ufffd08", "Carrier\ufffd error")

@@ -16,6 +16,7 @@ from twilio.request_validator import SIGNATURE_SETTINGS_HEADER, RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot import inbound, inbound_wakeup
+from bot.inbound_store import clean_text
 from bot.outbox import callbacks
 from bot.timeutil import utcnow
 from bot.web import db, rt
@@ -101,9 +102,10 @@ def status():
         abort(403)
     outbox_id = request.args.get("outbox_id", "")
     session = db()
+    # A NUL in the error fields would fail the UPDATE on PostgreSQL (a 500 on every retry): replaced.
+    error_code, error_message = (clean_text(form.get(name) or "") or None for name in ("ErrorCode", "ErrorMessage"))
     row = callbacks.apply_status(session, int(outbox_id) if outbox_id.isdigit() and len(outbox_id) < 12 else None,
-                                 sid, new_twilio_status, form.get("ErrorCode") or None, form.get("ErrorMessage"),
-                                 utcnow())
+                                 sid, new_twilio_status, error_code, error_message, utcnow())
     if row is None:
         log.warning("status callback for unknown message %s", sid)
     session.commit()
