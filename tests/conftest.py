@@ -44,6 +44,9 @@ def postgres_url():
         admin = create_engine(db.normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
+            # A test database need not survive a crash of the server: commits do not wait for the
+            # WAL to reach the disk (PostgreSQL keeps it consistent, only the last commits could be lost).
+            conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit TO off'))
     except Exception as e:
         if os.environ.get("REQUIRE_POSTGRES"):
             pytest.fail(f"PostgreSQL is required (REQUIRE_POSTGRES) but unreachable at {PG_URL}: {e}")
