@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot import db
 from bot.models import Inbound
@@ -53,9 +53,15 @@ def _free(now: datetime):
 
 
 def claim_next(session: Session, owner: str, now: datetime, skip: list[int]) -> int | None:
-    """Claim the oldest unprocessed, unclaimed reply (not in `skip`) and commit; None when none is left."""
+    """Claim the oldest unprocessed, unclaimed reply (not in `skip`) and commit; None when none is left.
+    A sender's replies are taken in order: none while an earlier one of theirs is unprocessed (being
+    processed, or waiting to be tried again), so processors working side by side never answer a
+    patient's second text before their first, nor both against the same open question."""
+    earlier = aliased(Inbound)
+    in_turn = ~exists().where(earlier.from_phone == Inbound.from_phone, earlier.id < Inbound.id,
+                              earlier.processed_at.is_(None))
     while True:
-        query = select(Inbound.id).where(Inbound.processed_at.is_(None), _free(now))
+        query = select(Inbound.id).where(Inbound.processed_at.is_(None), _free(now), in_turn)
         if skip:
             query = query.where(Inbound.id.not_in(skip))
         candidate = session.scalar(query.order_by(Inbound.id).limit(1))

@@ -103,6 +103,22 @@ def test_a_claimed_reply_is_processed_by_its_claimant_only(rt):
         assert hold(s, inbound_id, "worker") is None  # processed: the crashed worker can do nothing
 
 
+def test_a_senders_replies_are_claimed_in_turn_while_others_go_meanwhile(rt):
+    with rt.session() as s:
+        first = store(s, "SM" + "1" * 32, "+12025550143", "3", None, NOW)
+        second = store(s, "SM" + "2" * 32, "+12025550143", "and 5", None, NOW)
+        other = store(s, "SM" + "3" * 32, "+12025550144", "ok", None, NOW)
+    with rt.session() as s:
+        assert claim_next(s, "a", NOW, []) == first
+    with rt.session() as s:  # not Ana's second text while her first is being processed
+        assert claim_next(s, "b", NOW, []) == other
+        assert claim_next(s, "b", NOW, []) is None
+    assert process_pending(rt, NOW + timedelta(minutes=10)) == 3  # the claims expired: all, Ana's in turn
+    with rt.session() as s:
+        done = dict(s.execute(select(Inbound.id, Inbound.processed_at)).all())
+    assert done[first] is not None and done[second] is not None
+
+
 def test_two_processors_racing_act_on_each_reply_once(rt, config):
     enroll(rt, NOW)
     with rt.session() as s:
