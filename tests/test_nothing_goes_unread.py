@@ -92,6 +92,29 @@ def test_a_short_cry_for_help_is_urgent_at_least(client, rt, fake_twilio, langua
     assert answer == render(rt, language, expected)
 
 
+CALL_REQUESTS = [("en", "pls call"), ("en", "please call"), ("en", "call"), ("en", "Call."), ("en", "call please"),
+                 ("es", "llámenme"), ("es", "llamenme por favor"), ("es", "llamen por favor"),
+                 ("es", "por favor llame")]
+
+
+@pytest.mark.parametrize("language, body", CALL_REQUESTS)
+def test_a_request_to_be_called_is_urgent(client, rt, fake_twilio, language, body):
+    """A request for contact with no symptom named, even a bare "call", reaches a person the same day."""
+    e = patient(rt, language)
+    answer = text(client, fake_twilio, body, EVENING)
+    [esc] = rows(rt, Escalation)
+    assert (esc.tier, esc.flags, esc.enrollment_id) == ("urgent", ["help_request"], e.id)
+    assert answer == render(rt, language, "urgent_reply")
+    assert fake_twilio.to("+12025550181")[0].body.startswith(f"[URGENT] Patient Ana R. (enrollment {e.id}): ")
+
+
+@pytest.mark.parametrize("language, body", [("en", "called the office, all good"), ("es", "llamé al doctor ayer")])
+def test_saying_you_called_is_not_a_request_to_be_called(client, rt, fake_twilio, language, body):
+    patient(rt, language)
+    text(client, fake_twilio, body, AFTERNOON)
+    assert rows(rt, Escalation) == []
+
+
 @pytest.mark.parametrize("language, body", CRIES)
 def test_a_short_cry_for_help_is_never_thanked_and_dropped(client, rt, fake_twilio, language, body):
     patient(rt, language)
