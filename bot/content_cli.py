@@ -130,20 +130,25 @@ def preview_command(pathway_id: str, language: str, surgery_date: str | None, zo
         echo(f"**Warning: {len(problems)} problem(s) in schedules/content; run `postop content check`.**")
     if pathway.startup:
         echo("")
-        echo("## Start-up (every enrollment, whatever the day)")
+        echo("## Start-up and core teaching (every enrollment, whatever the day)")
         echo("")
-        echo(f"Sent on enrollment, the first at once (never in quiet hours), then one every "
-             f"{pathway.startup.gap_minutes} minutes, at most {pathway.startup.per_day} texts a day counting the "
-             f"pathway's own, from {pathway.startup.morning:%H:%M} on the next days. A text that names a step "
-             "goes only when that step is already past, and then replaces it.")
+        su = pathway.startup
+        echo(f"The first {su.first} texts go on enrollment, {su.first_gap_minutes} minutes apart (never in quiet "
+             "hours). The others are the core teaching, in priority order: each one the patient would have had "
+             "before enrolling, and each core step still to come, waits in one queue and goes in the room the "
+             f"day's check-ins leave (at most {su.per_day} texts a day), taking the place of the day's reminders; "
+             f"extra texts from {su.morning:%H:%M}, {su.gap_minutes} minutes apart. Every text missed before "
+             f"enrollment is out within {su.max_days} days of the start (checked for every enrollment day). "
+             "Reminders (not core): " + ", ".join(sorted(su.reminders)) + ".")
         echo("")
         for entry in pathway.startup.texts:
             message = messages.get(entry.message)
             text = content_check.fill(message.text, base) if message else f"(missing: no {entry.message!r})"
             notes = [f"`{entry.message}`", _segments_label(segments(text)), "GSM-7" if is_gsm7(text) else "UCS-2"]
             notes += [f"only when {entry.when}"] if entry.when else []
-            notes += [f"instead of step {entry.covers} when it is past"] if entry.covers else []
-            notes += [f"not after day {entry.until_day}"] if entry.until_day is not None else []
+            notes += [f"core step {entry.covers}"] if entry.covers else []
+            notes += [f"not owed if missed by an enrollment after day {entry.until_day}"] \
+                if entry.until_day is not None else []
             echo("- " + ", ".join(notes))
             echo(f"  > {text}")
     total_texts = total_segments = 0

@@ -6,7 +6,8 @@ contradictory, as rules that fail the check rather than findings someone has to 
   catalogue makes cauda equina an emergency;
 * no text gives advice about the cauda-equina signs in other words than that one rule;
 * at most 3 texts on any local day for an enrollment on any day, at any hour, with any options,
-  the start-up bundle included;
+  the start-up bundle included; every core text (the `startup:` list: missed before enrollment, or
+  still to come) is sent, and the ones missed before enrollment within `max_days` local days;
 * no English inside a text of another language (pathway defaults filled in);
 * no placeholder whose value can be empty.
 """
@@ -18,8 +19,9 @@ from collections import Counter
 from datetime import date, time, timedelta
 
 from bot import pathways
+from bot.pathway_model import applies
 from bot.planner import send_time
-from bot.startup import bundle, make_room
+from bot.startup import Bundle, bundle, make_room
 from bot.timeutil import local_to_utc, utc_to_local
 from bot.triage.catalogue import catalogue
 from bot.triage.result import Tier
@@ -57,6 +59,20 @@ def option_combinations(pathway: pathways.Pathway) -> list[dict]:
             for combo in itertools.product(*(sorted(choices[n], key=str) for n in names))]
 
 
+def distinct_combinations(pathway: pathways.Pathway) -> list[dict]:
+    """option_combinations, one per distinct set of texts in the first `length_days` (an option that
+    only adds a month-6 follow-up, or an approach value without texts, changes nothing earlier)."""
+    seen, out = set(), []
+    whens = sorted({s.when for s in pathway.steps if s.when and s.days[0] <= pathway.length_days}
+                   | ({e.when for e in pathway.startup.texts if e.when} if pathway.startup else set()))
+    for combo in option_combinations(pathway):
+        signature = tuple(applies(w, combo) for w in whens)
+        if signature not in seen:
+            seen.add(signature)
+            out.append(combo)
+    return out
+
+
 def all_on(pathway: pathways.Pathway) -> dict:
     """The settings with every option a step depends on switched on (for the preview)."""
     values = dict(pathway.settings)
@@ -68,36 +84,105 @@ def all_on(pathway: pathways.Pathway) -> dict:
     return values
 
 
-def texts_per_day(pathway: pathways.Pathway, settings: dict, enrolled_day: int, at: time,
-                  zone: str = "America/New_York", quiet=(time(21, 0), time(8, 0))) -> Counter:
-    """Local day -> texts for one enrollment, as the planner writes them (bundle included)."""
-    surgery = date(2026, 6, 1)
-    enrolled_at = local_to_utc(surgery + timedelta(days=enrolled_day), at, zone)
-    start = bundle(pathway, settings, surgery, zone, enrolled_at, quiet)
-    counts: Counter = Counter(day for _, day, _ in start.texts)
-    # Only the enrollment day and the start-up days can differ from the plain schedule (make_room only
-    # takes texts away elsewhere), and schedule_problems checks the plain schedule for every day.
-    for day in sorted(start.days | {enrolled_day}):
+SURGERY = date(2026, 6, 1)
+ZONE = "America/New_York"
+QUIET = (time(21, 0), time(8, 0))
+
+
+def enrollment_plan(pathway: pathways.Pathway, settings: dict, enrolled_day: int, at: time,
+                    zone: str = ZONE, quiet=QUIET) -> tuple[Bundle, list[tuple[int, str]]]:
+    """One enrollment as the planner writes it: the bundle and every (post-op day, message) sent."""
+    enrolled_at = local_to_utc(SURGERY + timedelta(days=enrolled_day), at, zone)
+    start = bundle(pathway, settings, SURGERY, zone, enrolled_at, quiet)
+    sent = [(day, step.message) for step, day, _ in start.texts]
+    # Past the bundle's days the plain schedule runs (make_room only leaves out what the bundle sent),
+    # and schedule_problems checks the plain schedule for every day.
+    days = set(range(enrolled_day, max(start.days | {enrolled_day}) + 2))
+    # and the first day of each core step (what the bundle did not send goes on it, as scheduled)
+    if pathway.startup is not None:
+        steps = {s.id: s for s in pathway.steps}
+        days |= {steps[e.covers].days[0] for e in pathway.startup.texts if e.covers in steps}
+    for day in sorted(d for d in days if d >= enrolled_day):
         for step in make_room(start, day, pathway.steps_on(day, settings)):
-            due = send_time(step, surgery, day, zone, quiet)
+            due = send_time(step, SURGERY, day, zone, quiet)
             if due > enrolled_at:
-                counts[(utc_to_local(due, zone).date() - surgery).days] += 1
-    return counts
+                sent.append(((utc_to_local(due, zone).date() - SURGERY).days, step.message))
+    return start, sent
+
+
+def texts_per_day(pathway: pathways.Pathway, settings: dict, enrolled_day: int, at: time,
+                  zone: str = ZONE, quiet=QUIET) -> Counter:
+    """Local day -> texts for one enrollment, as the planner writes them (bundle included)."""
+    return Counter(day for day, _ in enrollment_plan(pathway, settings, enrolled_day, at, zone, quiet)[1])
+
+
+def owed_core(pathway: pathways.Pathway, settings: dict, enrolled_day: int, at: time,
+              zone: str = ZONE, quiet=QUIET) -> tuple[set[str], set[str]]:
+    """The core teaching an enrollment must get, read from the data alone (not from bot/startup.py):
+    (what it missed before enrolling, the core steps still to come)."""
+    assert pathway.startup is not None
+    enrolled_at = local_to_utc(SURGERY + timedelta(days=enrolled_day), at, zone)
+    steps = {s.id: s for s in pathway.steps}
+    missed, to_come = set(), set()
+    for entry in pathway.startup.texts:
+        if not applies(entry.when, settings):
+            continue
+        relevant = entry.until_day is None or enrolled_day <= entry.until_day
+        if entry.covers is None:
+            if relevant:
+                missed.add(entry.message)
+            continue
+        step = steps.get(entry.covers)
+        if step is None or not applies(step.when, settings):
+            continue
+        if send_time(step, SURGERY, step.days[0], zone, quiet) > enrolled_at:
+            to_come.add(entry.message)
+        elif relevant:
+            missed.add(entry.message)
+    return missed, to_come
 
 
 def volume_problems(library: pathways.Library) -> list[tuple[str, str, str]]:
+    """At most 3 texts a local day, and no core text dropped or later than the bound (`max_days`)."""
     problems = []
     for pathway in library.pathways.values():
         worst: tuple[int, str] = (0, "")
-        for settings in option_combinations(pathway):
-            for enrolled_day in range(-EARLIEST_ENROLLMENT, pathway.length_days + 1):
+        late: tuple[int, str] = (0, "")
+        dropped: list[str] = []
+        # Enrollment days before the pre-op phase differ only in the day of the first text.
+        enrolled_days = [-EARLIEST_ENROLLMENT, *range(-pathway.pre_op_days - 1, pathway.length_days + 1)]
+        for settings in distinct_combinations(pathway):
+            flags = ", ".join(f"{n}={settings[n]}" for n in ("brace", "hip_graft", "approach") if n in settings)
+            for enrolled_day in enrolled_days:
                 for at in ENROLL_TIMES:
-                    counts = texts_per_day(pathway, settings, enrolled_day, at)
+                    start, sent = enrollment_plan(pathway, settings, enrolled_day, at)
+                    counts = Counter(day for day, _ in sent)
                     day, n = max(counts.items(), key=lambda kv: kv[1], default=(0, 0))
+                    where = f"enrolled on day {enrolled_day} at {at:%H:%M} [{flags}]"
                     if n > worst[0]:
-                        worst = (n, f"enrolled on day {enrolled_day} at {at:%H:%M}: {n} texts on day {day}")
+                        worst = (n, f"{where}: {n} texts on day {day}")
+                    if pathway.startup is None:
+                        continue
+                    missed, to_come = owed_core(pathway, settings, enrolled_day, at)
+                    messages = {m for _, m in sent}
+                    for message in sorted((missed | to_come) - messages):
+                        if len(dropped) < 5:
+                            dropped.append(f"{where}: {message}")
+                    first = 0 if enrolled_day < 0 else (start.start_day or enrolled_day)
+                    firsts: dict[str, int] = {}
+                    for d, m in sent:  # a core step's later days are reminders: its first send counts
+                        if m in missed and d >= first:
+                            firsts[m] = min(firsts.get(m, d), d)
+                    last = max(firsts.values(), default=first)
+                    if last - first + 1 > late[0]:
+                        late = (last - first + 1, f"{where}: the last missed text goes on day {last}")
         if worst[0] > MAX_TEXTS_PER_DAY:
             problems.append((pathway.file, "start-up", f"{worst[1]}; at most {MAX_TEXTS_PER_DAY} a day"))
+        for drop in dropped:
+            problems.append((pathway.file, "start-up", f"core text never sent: {drop}"))
+        if pathway.startup is not None and late[0] > pathway.startup.max_days:
+            problems.append((pathway.file, "start-up", f"{late[1]}, day {late[0]} from the start; the bound "
+                             f"(max_days) is {pathway.startup.max_days}"))
     return problems
 
 

@@ -29,8 +29,10 @@ class Entry:
     """A text of the start-up bundle (bot/startup.py), the `startup:` block of a schedule."""
     message: str
     when: str | None = None
-    covers: str | None = None  # a step id: sent only when that step is past, and the step is then skipped
-    until_day: int | None = None  # left out for enrollments after this post-op day
+    # a step id: this text is that step's core teaching (its first day): the bundle places it, whether
+    # it was missed before enrollment or is still to come, and it is never dropped
+    covers: str | None = None
+    until_day: int | None = None  # missed by an enrollment after this post-op day: no longer sent
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,11 @@ class Startup:
     per_day: int = 3
     gap_minutes: int = 60
     morning: time = time(9, 0)
-    max_days: int = 3
+    max_days: int = 3  # the bound: every text missed before enrollment is out by this many local days
+    first: int = 3  # the first texts (who is texting, 911, welcome, limits) go at once, a few minutes apart
+    first_gap_minutes: int = 5
+    # pathway steps that are reminders: they give their room to the bundle on a day that needs it
+    reminders: frozenset[str] = frozenset()
 
 
 @dataclass
