@@ -16,6 +16,7 @@ def reasons(project) -> list[tuple[str, str, str]]:
 def test_a_safety_topic_with_no_text_fails(project, edit_yaml):
     def drop(data):
         data["steps"] = [s for s in data["steps"] if s["message"] != "csf_leak"]
+        data["startup"]["texts"] = [t for t in data["startup"]["texts"] if t["message"] != "csf_leak"]
     edit_yaml(project / SCHEDULE, drop)
     for lang in ("en", "es"):
         edit_yaml(project / f"content/{lang}/lumbar-fusion.yaml", lambda d: d.pop("csf_leak"))
