@@ -36,11 +36,14 @@ MAX_AVERAGE_GRADE = 6.0
 WARN_GRADE = 8.0
 QUIET_HOURS = (time(21, 0), time(8, 0))  # the service default (QUIET_HOURS=21:00-08:00)
 # Messages for staff, not patients: costed, but not part of the patients' reading level.
-STAFF_KEYS = {"page", "er_rule", "read_today", "read_tomorrow", "read_weekday", "weekdays"}
+STAFF_KEYS = {"page", "er_rule", "read_today", "read_tomorrow", "read_weekday", "weekdays", "pain_back_leg"}
 # Safety texts may take one segment more: the replies carrying the whole 911 rule are rare, and a
 # patient with numbness between the legs must read the whole rule, not a shortened one; the red-flag
 # check-in must list every item in words a patient recognises.
-SAFETY_KEYS = {"help", "screen_yes_reply", "screen_yes_reply_unpaged", "checkin_redflags", "goodbye"}
+# The reply to a pain score that may be check-in items names each item and its action (costed here with
+# one item, the usual case; two items take en 3, es 6 segments).
+SAFETY_KEYS = {"help", "screen_yes_reply", "screen_yes_reply_unpaged", "checkin_redflags", "goodbye",
+               "ambiguous_pain_reply"}
 
 # Longest realistic values, for counting segments.
 WORST_CASE = {
@@ -59,6 +62,14 @@ WORST_CASE = {
     "read_when": "el miércoles antes de las 10:30",
     "time": "10:30 AM",
     "weekday": "Wednesday",
+    # a pain score that may be check-in items (bot/respond._maybe_checkin_items): the longest item
+    "pain": "7",
+    "back": "10",
+    "leg": "10",
+    "number": "4",
+    "item": "new trouble peeing, or bladder or bowel control",
+    "safety_items": "If you meant number 2 on the safety check (new trouble peeing, or bladder or bowel control): "
+                    "call +1 202 555 0143 today.",
 }
 # Patients who read other languages often have names with letters outside GSM-7 ("María Ángela",
 # 12 characters): that alone turns the text into UCS-2 (70 characters a segment), so count that too.
@@ -78,6 +89,13 @@ SAMPLE = {
     "read_when": "today by 3 PM",
     "time": "3 PM",
     "weekday": "Monday",
+    "pain": "3",
+    "back": "4",
+    "leg": "2",
+    "number": "3",
+    "item": "numbness between your legs",
+    "safety_items": "If you meant number 3 on the safety check (numbness between your legs): go to the ER now "
+                    "or call 911.",
 }
 
 

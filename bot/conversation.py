@@ -186,6 +186,30 @@ def _match(questions: list[Outbox], body: str, items_for, pain_too: bool) -> Ans
     return None
 
 
+def checkin_items_too(questions: list[Outbox], answer: Answer, body: str, items_for) -> tuple[Outbox, list[int]] | None:
+    """A pain answer the open red-flag check-in could take as well: (the check-in, its item numbers).
+
+    With both questions open, "3", "no 3" or "1 and 3" is recorded as the pain score (the newer
+    question), but it may be a late answer to the check-in ("3": numbness between the legs), so the
+    reply names those items and a person checks. It reads as a list of items when every number is an
+    item of the check-in, none repeats, and they go up, as the check-in lists them ("2", "1 and 3",
+    "2 4"). A pair that goes down ("4 2": back higher than leg, the pain question's own example), a
+    number the check-in does not list ("8", "9 3", "0") and numbers with a site ("back 1 leg 3") are
+    pain alone."""
+    if answer.kind != "pain":
+        return None
+    checkin = next((q for q in questions if q.expects == "redflag_list"), None)
+    if checkin is None:
+        return None
+    screen = screen_answer(body, items_for(checkin))
+    if screen is None or not isinstance(screen[0], list):
+        return None
+    written = [_number(t) for t in tokens(body) if t[0].isdigit()]
+    if written != [float(n) for n in screen[0]]:
+        return None
+    return checkin, screen[0]
+
+
 def record_answer(session: Session, question: Outbox, kind: str, value: str, inbound_id: int,
                   now: datetime) -> Observation:
     question.answered_at = question.answered_at or now

@@ -23,6 +23,12 @@ SYSTEM_KEYS: dict[str, set[str]] = {
     "pain_review_reply": {"read_when"},
     "pain_meds_question": set(),
     "pain_selfcare": set(),
+    # A pain score that may be red-flag check-in items ("3" with both questions open): the score, then
+    # one safety_item_* sentence per item (its catalogue tier), and when a nurse checks it.
+    "ambiguous_pain_reply": {"pain", "safety_items", "read_when"},
+    "pain_back_leg": {"back", "leg"},
+    "safety_item_911": {"number", "item"},
+    "safety_item_today": {"number", "item"},
     "phq_positive_reply": {"read_when"},  # a positive PHQ-2: the review deadline and the 988 line
     # A red flag: the plain key when a page went to someone on call, _unpaged when nobody was paged.
     "urgent_reply": set(),
@@ -45,7 +51,7 @@ SYSTEM_KEYS: dict[str, set[str]] = {
 
 
 # Fragments used inside other texts, not sent alone (no reading grade of their own).
-FRAGMENT_KEYS = {"er_rule", "read_today", "read_tomorrow", "read_weekday", "weekdays"}
+FRAGMENT_KEYS = {"er_rule", "read_today", "read_tomorrow", "read_weekday", "weekdays", "pain_back_leg"}
 
 
 def settings_for(library: Library, enrollment) -> dict:
@@ -107,3 +113,16 @@ def nameless(template: str) -> str:
         template = _LEADING_NAME.sub("", template)
         template = template[:1].upper() + template[1:]
     return _NAME.sub("", template)
+
+
+def item_words(text: str, number: int, count: int) -> str | None:
+    """The words of item `number` of a numbered check-in text of `count` items, as the patient read
+    them: "... 3 Numbness between your legs. 4 New ..." -> "numbness between your legs"; the last
+    item ends at its full stop ("7 Red or leaking wound. Reply ..."). None if the text is not
+    numbered that way (pathways.load reports it)."""
+    after = rf"(?=[,.;]?\s+{number + 1}\s)" if number < count else r"(?=\.)"
+    found = re.search(rf"(?<![\d{{]){number}\s+([^\d{{}}]+?)[,.;]?\s*{after}", text)
+    if found is None:
+        return None
+    words = found[1].strip(" ,.;")
+    return words[:1].lower() + words[1:] if words[1:2].islower() else words

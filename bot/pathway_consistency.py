@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from bot.messages import SYSTEM_KEYS  # the keys the code itself sends
+from bot.messages import SYSTEM_KEYS, item_words  # the keys the code itself sends
 from bot.pathway_model import PATIENT_FIELDS, Library
 
 
@@ -34,6 +34,11 @@ def consistency_problems(library: Library) -> list[tuple[str, str, str]]:
                     if not re.search(rf"(?<!\d){number}(?!\d)", message.text):
                         problems.append((message.file, message.key, f"item {number} ({step.items[number - 1]})"
                                          f" of step {step.id} is not numbered in the text"))
+                    elif not item_words(message.text, number, len(step.items)):
+                        # the reply to a pain score that may mean this item quotes these words
+                        problems.append((message.file, message.key, f"item {number} ({step.items[number - 1]})"
+                                         f" of step {step.id}: its words cannot be read as '{number} words,"
+                                         f" {number + 1} ...' (the last ends with a full stop)"))
     for key, extra in sorted(SYSTEM_KEYS.items()):
         for lang, messages in library.content.items():
             if key not in messages:

@@ -38,15 +38,19 @@ def language_of(enrollment: Enrollment | None, fallback: str = "en") -> str:
 
 def say(rt: Runtime, session: Session, enrollment: Enrollment | None, phone: str, key: str, inbound: Inbound,
         now: datetime, opted_out: bool, *, due: datetime | None = None, expects: str | None = None,
-        language: str | None = None, force: bool = False, kind: Kind = Kind.REPLY) -> str | None:
+        language: str | None = None, force: bool = False, kind: Kind = Kind.REPLY,
+        values: dict[str, str] | None = None) -> str | None:
     """Answer the patient: an urgent outbox row, sent at once whatever the hour. Nothing for an
     opted-out number, unless `force` (the confirmation of a Spanish opt-out, which Twilio does not
-    send). `due`: the review deadline the text promises; `expects`: the reply asks a question."""
+    send). `due`: the review deadline the text promises; `expects`: the reply asks a question;
+    `values`: other placeholders the text needs."""
     if opted_out and not force:
         return None
     language = language or language_of(enrollment)
     timezone = enrollment.timezone if enrollment is not None else rt.settings.clinic_hours.timezone
-    extra = {"read_when": read_when(rt, language, due, now, timezone)} if due is not None else {}
+    extra = dict(values or {})
+    if due is not None:
+        extra["read_when"] = read_when(rt, language, due, now, timezone)
     body = render(rt, language, key, enrollment, now, **extra)
     session.add(outbox_rows.reply(inbound.message_sid, phone, body, now, enrollment.id if enrollment else None,
                                   key, expects, kind))

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import conversation, escalation, instruments, pain, review
+from bot.messages import item_words, render
 from bot.models import Enrollment, Inbound, Outbox
 from bot.replies import say
 from bot.runtime import Runtime
@@ -48,6 +49,8 @@ class Finding:
     key: str | None = None            # a reply chosen by the answer step
     review: str | None = None         # a review reason chosen by the answer step
     expects: str | None = None        # the reply asks a question
+    detail: str | None = None         # what the review item says (default: the flags)
+    values: dict[str, str] = field(default_factory=dict)  # placeholders the chosen reply needs
 
     def raise_to(self, tier: str, flag: str | None = None, evidence: str | None = None) -> None:
         if TIER_RANK[tier] > TIER_RANK[self.tier]:
@@ -62,12 +65,18 @@ def handle(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbou
            now: datetime) -> Outcome:
     if _repeat_of_an_answer(session, enrollment, inbound, now):
         return Outcome(None, HandledAs.DUPLICATE_ANSWER)
-    answer = conversation.match(conversation.open_questions(session, enrollment.id), inbound.body,
-                                lambda q: len(pathway_items(rt, enrollment, q)))
+    def items_for(question: Outbox) -> int:
+        return len(pathway_items(rt, enrollment, question))
+
+    questions = conversation.open_questions(session, enrollment.id)
+    answer = conversation.match(questions, inbound.body, items_for)
     result = classify(inbound.body, enrollment.language, None)  # once per stored reply
     found = Finding(result.tier, list(result.flags), list(result.evidence))
     if answer is not None:
         _answer(rt, session, enrollment, inbound, answer, found, now)
+        if (checkin := conversation.checkin_items_too(questions, answer, inbound.body, items_for)) \
+                and found.tier not in ESCALATED:
+            _pain_or_checkin_items(rt, enrollment, answer, *checkin, found, now)
     inbound.tier, inbound.flags, inbound.evidence = found.tier, found.flags, found.evidence
     handled = HandledAs.ANSWER if answer is not None else HandledAs.TRIAGE
     return _act(rt, session, enrollment, inbound, opted_out, found, handled, answer, now)
@@ -125,6 +134,32 @@ def _answer(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbo
         found.review = "no_answer_words"  # "no, but ...": a person reads the rest
 
 
+def _pain_or_checkin_items(rt: Runtime, enrollment: Enrollment, answer: conversation.Answer, checkin: Outbox,
+                         numbers: list[int], found: Finding, now: datetime) -> None:
+    """A pain answer that may mean items of the open red-flag check-in ("3" after both questions went
+    out): it stays the pain score, and the reply says at once what to do if it meant those items, each
+    by its catalogue tier (emergency: the ER or 911; otherwise call the office today), and a person
+    checks it (review reason `ambiguous_answer`). A safety reply: no cap holds it back."""
+    flags = pathway_items(rt, enrollment, checkin)
+    text = rt.library.content[enrollment.language][checkin.content_key or ""].text
+    clauses = []
+    for number in numbers:
+        flag = flags[number - 1]
+        key = "safety_item_911" if flag_tier(flag) == Tier.EMERGENCY else "safety_item_today"
+        words = item_words(text, number, len(flags)) or flag
+        clauses.append(render(rt, enrollment.language, key, enrollment, now, number=str(number), item=words))
+    assert isinstance(answer.value, tuple)  # a pain answer's value: its (back, leg) pair
+    scores = [f"{v:g}" for v in answer.value if v is not None]
+    pain_words = scores[0] if len(scores) == 1 else \
+        render(rt, enrollment.language, "pain_back_leg", enrollment, now, back=scores[0], leg=scores[1])
+    meant = ", ".join(f"{n} ({flags[n - 1]})" for n in numbers)
+    also = f"; {found.review}" if found.review else ""  # pain_rising: the same person reads it, sooner
+    found.detail = f"pain {' '.join(scores)}, or check-in item{'s' if len(numbers) > 1 else ''} {meant}{also}"
+    found.key, found.review, found.expects = "ambiguous_pain_reply", "ambiguous_answer", None
+    found.evidence.append(f"ambiguous_answer: {found.detail}")
+    found.values = {"pain": pain_words, "safety_items": " ".join(clauses)}
+
+
 def _rest(body: str) -> str:
     """What a reply says besides its answer: "no, all good" -> ", all good"; "6, thanks" -> ", thanks"."""
     return re.sub(r"^\s*(yes|y|yeah|yep|s[ií]|no|nope|nah)\b", " ", re.sub(r"\d+", " ", body), flags=re.I)
@@ -134,7 +169,7 @@ def _act(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbound
          found: Finding, handled: HandledAs, answer, now: datetime) -> Outcome:
     def reply(key: str, due: datetime | None = None, expects: str | None = None) -> str | None:
         return say(rt, session, enrollment, enrollment.phone, key, inbound, now, opted_out, due=due,
-                   expects=expects)
+                   expects=expects, values=found.values)
 
     outcome = Outcome(None, handled, found.tier)
     if found.tier in ESCALATED:
@@ -152,7 +187,8 @@ def _act(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbound
     if reason == "pain_high":  # queued with the score, found again with the answer about medicine
         item = pain.open_high_item(session, rt, enrollment, inbound, now)
     elif reason is not None:
-        item = review.add(session, rt, enrollment, inbound.id, reason, now, ", ".join(found.flags) or None)
+        item = review.add(session, rt, enrollment, inbound.id, reason, now,
+                          found.detail or ", ".join(found.flags) or None)
     else:
         item = None
     key = found.key

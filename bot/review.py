@@ -20,6 +20,7 @@ DUE: dict[str, tuple[str, float]] = {
     "unknown_sender": ("hours", 1),
     "processing_failed": ("hours", 1),
     "no_answer_words": ("hours", 1),    # an answer with more to it ("no, but ...")
+    "ambiguous_answer": ("hours", 1),   # a pain score that may be red-flag check-in items ("3")
     "pain_high": ("day", 0),            # 8+ and the medicine helps: read the same day
     "pain_rising": ("hours", 4),        # up 2+ since last time, or 7+ after day 14
     "routine_reply": ("day", 1),        # routine questions: the next business day

@@ -157,3 +157,95 @@ def test_a_reply_shaped_like_a_check_in_answer_goes_to_the_check_in_even_after_t
     asked(rt, patient, "pain", EVENING)
     say(client, fake_twilio, body, 1, EVENING + timedelta(minutes=10))
     assert [o[0] for o in observations(rt)] == [kind]
+
+
+# Both questions open (the 12:00 check-in unanswered, then the 18:00 pain question) and a reply that
+# fits both: the pain score is recorded, the reply says at once what to do if it meant check-in items
+# (each by its catalogue tier), and a person checks it within a business hour (Tuesday 9:00).
+EN_TAIL = (" This number is not watched all the time: a nurse will check your answer tomorrow by 9 AM."
+           " In an emergency, call 911.")
+ES_TAIL = " No se vigila siempre: una enfermera lo revisará mañana antes de las 9:00. Emergencias: 911."
+AMBIGUOUS = [
+    ("en", "3", [("pain", "3")],
+     "Thank you, Ana. We recorded your pain as 3. If you meant number 3 on the safety check (numbness between "
+     "your legs): go to the ER now or call 911." + EN_TAIL),
+    ("en", "no 3", [("pain", "3")],
+     "Thank you, Ana. We recorded your pain as 3. If you meant number 3 on the safety check (numbness between "
+     "your legs): go to the ER now or call 911." + EN_TAIL),
+    ("en", "2", [("pain", "2")],
+     "Thank you, Ana. We recorded your pain as 2. If you meant number 2 on the safety check (new leg weakness "
+     "or numbness): call +12025550111 today." + EN_TAIL),
+    ("en", "1 and 3", [("pain", "1"), ("pain_leg", "3")],
+     "Thank you, Ana. We recorded your pain as 1 in your back and 3 in your leg. If you meant number 1 on the "
+     "safety check (fever or chills): call +12025550111 today. If you meant number 3 on the safety check "
+     "(numbness between your legs): go to the ER now or call 911." + EN_TAIL),
+    ("es", "3", [("pain", "3")],
+     "Gracias, Ana. Anotamos su dolor: 3. Si era el número 3 de la lista de síntomas (entrepierna dormida): "
+     "vaya a urgencias ya o llame al 911." + ES_TAIL),
+    ("es", "2", [("pain", "2")],
+     "Gracias, Ana. Anotamos su dolor: 2. Si era el número 2 de la lista de síntomas (pierna débil o dormida): "
+     "llame hoy al +12025550111." + ES_TAIL),
+    ("es", "4 y 6", [("pain", "4"), ("pain_leg", "6")],
+     "Gracias, Ana. Anotamos su dolor: 4 en la espalda y 6 en la pierna. Si era el número 4 de la lista de "
+     "síntomas (problema nuevo al orinar o hacer del baño): vaya a urgencias ya o llame al 911. Si era el "
+     "número 6 de la lista de síntomas (pantorrilla hinchada): llame hoy al +12025550111." + ES_TAIL),
+]
+
+
+@pytest.mark.parametrize("language, body, recorded, expected", AMBIGUOUS)
+def test_a_number_that_fits_both_open_questions_is_pain_and_the_reply_names_the_check_in_items(
+        client, rt, fake_twilio, patient, language, body, recorded, expected):
+    with rt.session() as s:
+        s.get(type(patient), patient.id).language = language
+    screen = asked(rt, patient, "redflags", NOON)
+    pain = asked(rt, patient, "pain", EVENING)
+    answer = say(client, fake_twilio, body, 1, EVENING + timedelta(minutes=10))
+    assert observations(rt) == [(kind, value, pain) for kind, value in recorded]
+    assert answer == expected
+    [item] = rows(rt, ReviewItem)
+    assert item.reason == "ambiguous_answer" and item.due_at == datetime(2026, 11, 24, 14, 0)  # Tuesday 9:00
+    assert item.inbound_id == rows(rt, Inbound)[0].id and "check-in item" in item.detail
+    assert rows(rt, Escalation) == []
+    assert rows(rt, Outbox, id=screen)[0].answered_at is None  # the check-in is still open
+    assert [r.handled_as for r in rows(rt, Inbound)] == ["answer"]
+
+
+def test_the_review_detail_names_the_items_and_the_late_item_pages(client, rt, fake_twilio, patient):
+    from bot.jobs import tick
+
+    asked(rt, patient, "redflags", NOON)
+    asked(rt, patient, "pain", EVENING)
+    say(client, fake_twilio, "1 and 3", 1, EVENING + timedelta(minutes=10))
+    [item] = rows(rt, ReviewItem)
+    assert item.detail == "pain 1 3, or check-in items 1 (fever), 3 (cauda_equina)"
+    with time_machine.travel(item.due_at, tick=False):
+        tick(rt, item.due_at)
+    [late] = rows(rt, Escalation)
+    assert (late.tier, late.flags) == ("routine", ["review_overdue"])
+
+
+@pytest.mark.parametrize("body, recorded, expected_key, reasons", [
+    ("4 2", [("pain", "4"), ("pain_leg", "2")], None, []),            # a pair going down: pain as asked
+    ("back 4 leg 2", [("pain", "4"), ("pain_leg", "2")], None, []),  # sites named
+    ("8", [("pain", "8")], "pain_meds_question", ["pain_high"]),     # not a check-in item
+    ("9 3", [("pain", "9"), ("pain_leg", "3")], "pain_meds_question", ["pain_high"]),
+    ("0", [("pain", "0")], None, []),
+])
+def test_a_clear_pain_answer_with_both_questions_open_is_unchanged(client, rt, fake_twilio, patient, body, recorded,
+                                                                    expected_key, reasons):
+    asked(rt, patient, "redflags", NOON)
+    pain = asked(rt, patient, "pain", EVENING)
+    answer = say(client, fake_twilio, body, 1, EVENING + timedelta(minutes=10))
+    assert observations(rt) == [(kind, value, pain) for kind, value in recorded]
+    assert answer == (render(rt, "en", expected_key) if expected_key else None)
+    assert [i.reason for i in rows(rt, ReviewItem)] == reasons and rows(rt, Escalation) == []
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_number_when_only_the_pain_question_is_open_is_just_pain(client, rt, fake_twilio, patient, language):
+    with rt.session() as s:
+        s.get(type(patient), patient.id).language = language
+    pain = asked(rt, patient, "pain", EVENING)
+    answer = say(client, fake_twilio, "3", 1, EVENING + timedelta(minutes=10))
+    assert observations(rt) == [("pain", "3", pain)]
+    assert answer is None and rows(rt, ReviewItem) == [] and rows(rt, Escalation) == []

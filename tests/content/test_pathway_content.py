@@ -207,3 +207,27 @@ def test_team_numbers_are_settings_not_text(library):
     english = library.content["en"]
     assert "{lifting_limit_lb} lb" in english["no_blt"].text
     assert "{sitting_limit_min} minutes" in english["no_blt"].text
+
+
+def test_every_check_in_item_can_be_quoted_in_every_language(library):
+    """The reply to a pain score that may mean check-in items ("3") quotes each item's own words."""
+    from bot.messages import item_words
+
+    words = {lang: [item_words(library.content[lang]["checkin_redflags"].text, n, 7) for n in range(1, 8)]
+             for lang in ("en", "es")}
+    assert words["en"][2:4] == ["numbness between your legs", "new trouble peeing, or bladder or bowel control"]
+    assert words["es"][0] == "fiebre o escalofríos" and words["es"][6] == "herida roja o que supura"
+    assert all(w and len(w) < 50 for ws in words.values() for w in ws)
+
+
+def test_a_check_in_whose_item_words_cannot_be_read_is_a_problem(library):
+    import dataclasses
+
+    from bot.pathway_consistency import consistency_problems
+
+    content = {lang: dict(messages) for lang, messages in library.content.items()}
+    message = content["es"]["checkin_redflags"]
+    content["es"]["checkin_redflags"] = dataclasses.replace(message, text=message.text.replace("1 fiebre", "1-fiebre"))
+    problems = consistency_problems(dataclasses.replace(library, content=content))
+    assert any(key == "checkin_redflags" and "item 1 (fever)" in why and "cannot be read" in why
+               for _, key, why in problems), problems
