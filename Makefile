@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+# Test files spread over one process per core (pytest-xdist; each file stays in one process, each
+# process has its own PostgreSQL database and SQLite files). TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= auto
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +22,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) $(VENV)/bin/pytest
+	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) $(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The tests that need no database and no browser, and take no seconds each (markers set in
 # tests/conftest.py): a few seconds in all, not minutes.

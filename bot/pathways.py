@@ -13,6 +13,7 @@ from bot.pathway_consistency import consistency_problems
 from bot.pathway_model import Library, Message, Pathway, Step, when_problem
 from bot.startup import parse_startup
 from bot.triage.catalogue import catalogue
+from bot.yamlio import safe_load
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTS = {None, "pain_score", "redflag_list", "yes_no", "score"}  # score: a PEG-3 or PHQ-2 item
@@ -66,7 +67,7 @@ def _rel(path: Path) -> str:
 
 def _load_yaml(path: Path, problems: list):
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as e:
         problems.append((_rel(path), "-", f"unreadable: {e}"))
         return None

@@ -9,7 +9,7 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
-import yaml
+from bot.yamlio import safe_load
 
 from .normalize import fold
 
@@ -25,7 +25,7 @@ def _squash(word: str) -> str:
 
 @cache
 def _lists() -> dict:
-    data = yaml.safe_load(_FILE.read_text(encoding="utf-8"))
+    data = safe_load(_FILE.read_text(encoding="utf-8"))
     words: set[str] = set()
     phrases: list[list[str]] = []
     for section in ("acknowledgements", "positive"):

@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from bot.yamlio import safe_load
 
 from .result import TIER_RANK, TIERS, Tier
 
@@ -70,7 +70,7 @@ def parse(data: Any, where: str = "catalogue.yaml") -> dict[str, FlagEntry]:
 @cache
 def _load() -> tuple[dict[str, FlagEntry], dict[str, str]]:
     with open(CATALOGUE_FILE, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        data = safe_load(fh)
     return parse(data), dict(data["replies"])
 
 

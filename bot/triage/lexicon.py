@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from bot.yamlio import SafeLoader
+
 from .catalogue import catalogue, flag_rank
 from .normalize import fold_phrase
 from .patterns import MatchIndex, PhraseSet, compile_patterns, gap_regex, literal_words
@@ -54,13 +56,13 @@ class Lexicon:
         self.index = MatchIndex([g.phrases for g in self.groups] + [self.cues[n] for n in names])
 
 
-class _WordLoader(yaml.SafeLoader):
+class _WordLoader(SafeLoader):
     """SafeLoader that keeps yes/no/on/off as words: lexicons are full of "no" and "si"."""
 
 
 _WordLoader.yaml_implicit_resolvers = {
     key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for key, resolvers in SafeLoader.yaml_implicit_resolvers.items()
 }
 
 
