@@ -6,9 +6,14 @@ The default is inverted (safety rule 1): only a positively benign reply (an in-r
 a red flag pages the on-call ladder, the rest goes to the review queue with a deadline, and the
 reply says when the clinic will read it and to call 911 in an emergency. A reply never says "we
 have alerted your care team" unless a page went to someone on call (safety rule 6).
+
+At most 3 texts a day count these replies too (bot/fatigue.py): on a day that already has 3, a
+thank-you or the self-care advice for a steady 5-7 (fatigue.HOLDABLE_REPLIES) is not sent, and the
+answer is recorded as usual. Anything with a safety line, a question or a review item always goes.
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,7 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import conversation, escalation, instruments, pain, review
+from bot import conversation, escalation, fatigue, instruments, pain, review
 from bot.messages import item_words, render
 from bot.models import Enrollment, Inbound, Outbox
 from bot.replies import say
@@ -27,6 +32,7 @@ from bot.triage.catalogue import flag_tier, reply_for
 from bot.triage.result import ESCALATED, TIER_RANK, Tier
 from bot.vocabulary import HandledAs
 
+log = logging.getLogger(__name__)
 DUPLICATE_MINUTES = 10  # a phone that resends "4 8" is one answer, not two scores
 REPLY_KEYS = {"call_911": "emergency_reply", "call_988": "crisis_reply", "call_today": "urgent_reply",
               "next_business_day": "routine_reply"}
@@ -204,6 +210,12 @@ def _act(rt: Runtime, session: Session, enrollment: Enrollment, inbound: Inbound
     if key is None:
         key = "ack_message"
         outcome.handled_as = HandledAs.BENIGN
+    if item is None and fatigue.holds(session, enrollment, key, now):
+        # A thank-you or the self-care advice on a day that already has 3 texts: not sent; the
+        # answer is recorded all the same. A reply that goes with a review item is never held.
+        log.info("inbound %s: %s not sent: the patient's day already has %d texts", inbound.id, key,
+                 fatigue.MAX_TEXTS_PER_DAY)
+        return outcome
     outcome.reply = reply(key, item.due_at if item is not None else None, found.expects)
     return outcome
 

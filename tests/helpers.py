@@ -1,9 +1,9 @@
 """Small helpers shared by tests."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from twilio.request_validator import RequestValidator
 
 from bot import enrollment
@@ -83,6 +83,22 @@ def asked(rt, enrollment, what: str, at: datetime) -> int:
         session.add(row)
         session.flush()
         return row.id
+
+
+def room_on(rt, enrollment, at: datetime) -> None:
+    """Leave room for an automatic reply on the patient's local day of `at`: the planner's texts
+    still planned that day are cancelled, so only what the test sends itself (`asked`) counts. The
+    fixture pathway has 3 texts a day on days 1-14, as the shipped one has on days 3-14, and on a day
+    with 3 texts a thank-you or the self-care advice is not sent (bot/fatigue.py)."""
+    from bot.timeutil import local_to_utc, utc_to_local
+
+    day = utc_to_local(at, enrollment.timezone).date()
+    start = local_to_utc(day, time(0, 0), enrollment.timezone)
+    end = local_to_utc(day + timedelta(days=1), time(0, 0), enrollment.timezone)
+    with rt.session() as session:
+        session.execute(update(Outbox).where(
+            Outbox.enrollment_id == enrollment.id, Outbox.status == "planned", Outbox.kind == "pathway",
+            Outbox.due_at >= start, Outbox.due_at < end).values(status="cancelled"))
 
 
 def render(rt, language: str, key: str, **values) -> str:

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from bot.models import Escalation, Inbound, Observation, Outbox, ReviewItem
-from tests.helpers import add_coordinator, asked, enroll, outbox, render, reply
+from tests.helpers import add_coordinator, asked, enroll, outbox, render, reply, room_on
 
 NOON = datetime(2026, 11, 23, 17, 0)      # 12:00 in New York: the red-flag check-in
 EVENING = datetime(2026, 11, 23, 23, 0)   # 18:00: the pain question (the clinic closed at 17:00)
@@ -78,6 +78,7 @@ def test_a_rise_of_two_goes_to_review_and_a_steady_5_to_7_gets_self_care_without
     asked(rt, patient, "pain", EVENING - timedelta(days=1))
     say(client, fake_twilio, "5 3", 1, EVENING - timedelta(days=1, minutes=-5))
     asked(rt, patient, "pain", EVENING)
+    room_on(rt, patient, EVENING)  # a day with 3 texts gets no self-care advice (tests/test_fatigue.py)
     steady = say(client, fake_twilio, "5 2", 2, EVENING + timedelta(minutes=5))
     assert steady == render(rt, "en", "pain_selfcare") and rows(rt, ReviewItem) == []
     asked(rt, patient, "pain", EVENING + timedelta(days=1))
@@ -99,6 +100,7 @@ def test_7_or_more_after_day_14_goes_to_review(client, rt, fake_twilio):
 
 def test_the_same_answer_repeated_within_minutes_is_one_answer(client, rt, fake_twilio, patient):
     asked(rt, patient, "pain", EVENING)
+    room_on(rt, patient, EVENING)
     first = say(client, fake_twilio, "6 4", 1, EVENING + timedelta(minutes=5))
     again = say(client, fake_twilio, "6 4", 2, EVENING + timedelta(minutes=7))
     assert first == render(rt, "en", "pain_selfcare") and again is None

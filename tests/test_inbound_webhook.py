@@ -16,7 +16,7 @@ from bot.inbound import process_and_send
 from bot.jobs import tick
 from bot.models import Inbound, ReviewItem
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL
-from tests.helpers import add_coordinator, enroll, reply, signed_post, sms
+from tests.helpers import add_coordinator, enroll, reply, room_on, signed_post, sms
 
 NOW = datetime(2026, 11, 21, 15, 0)
 
@@ -27,7 +27,7 @@ def inbound_rows(rt):
 
 
 def test_valid_signature_is_accepted_and_the_reply_stored(client, rt, fake_twilio):
-    enroll(rt, NOW)
+    room_on(rt, enroll(rt, NOW), NOW)  # day 1 has 3 texts or more: no thank-you on such a day
     with time_machine.travel(NOW, tick=False):
         answer = reply(client, fake_twilio, "ok thanks", "SM" + "1" * 32)
     assert answer.startswith("Thank you, Ana.")
@@ -238,7 +238,7 @@ def test_database_down_answers_503_and_keeps_nothing(client, rt, fake_twilio, ca
 
 
 def test_a_reply_whose_processing_fails_is_kept_retried_and_finally_handed_to_a_human(client, rt, fake_twilio):
-    enroll(rt, NOW)
+    room_on(rt, enroll(rt, NOW), NOW)  # a day with room: the self-care reply to "5" is sent, once
     with rt.engine.begin() as conn:  # processing breaks (the webhook's own write still works)
         conn.execute(text("ALTER TABLE observations RENAME TO observations_gone"))
     with rt.session() as s:

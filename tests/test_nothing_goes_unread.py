@@ -9,7 +9,7 @@ import time_machine
 from bot.jobs import tick
 from bot.models import Escalation, Observation, ReviewItem
 from bot.triage import classify
-from tests.helpers import add_coordinator, asked, enroll, render, reply
+from tests.helpers import add_coordinator, asked, enroll, render, reply, room_on
 
 NOON = datetime(2026, 11, 23, 17, 0)      # 12:00 in New York: the red-flag check-in goes out
 EVENING = datetime(2026, 11, 23, 23, 0)   # 18:00: the pain question
@@ -193,6 +193,7 @@ def test_pain_8_is_no_longer_an_instant_page_but_a_question(client, rt, fake_twi
 def test_pain_5_to_7_in_week_one_gets_advice_and_no_promise(client, rt, fake_twilio, language):
     e = patient(rt, language)
     asked(rt, e, "pain", EVENING)
+    room_on(rt, e, EVENING)  # a day with room: on a day with 3 texts the advice is not sent (test_fatigue.py)
     answer = text(client, fake_twilio, "6", EVENING + timedelta(minutes=3))
     assert answer == render(rt, language, "pain_selfcare") and rows(rt, ReviewItem) == []
 
