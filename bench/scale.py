@@ -8,7 +8,9 @@ planner, then
   (wall, and CPU of this process plus the PostgreSQL backend it used, per patient);
 - the idle tick: every job once when nothing is due (median of 50);
 - claiming 1,000 due texts (median of 5);
-- a real `postop clock`'s peak resident memory over 15 s on that database.
+- a real `postop clock`'s peak resident memory over 15 s on that database;
+- at the end, the idle tick of the smallest and the largest database again, in alternating rounds,
+  so that both are timed on the same machine at the same moments.
 Then on the largest database the peak hour (bench/peak.py): 3,000 due texts through a Messaging
 Service with 100 ms fake latency, one clock at SEND_RATE=50 and three clocks at a total of 150.
 Targets: planner <= 0.25 ms CPU per patient per day (100,000); tick at the largest <= 1.5x the tick
@@ -17,6 +19,7 @@ at 1,000; clock memory <= 150 MB; peak >= 95% of the configured rate with no 429
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 from datetime import date, datetime, timedelta
 
@@ -82,6 +85,7 @@ def planner_pass(rt, n: int) -> dict:
 
 
 def measure(n: int, keep: bool) -> tuple[dict, str | None, object]:
+    """One size in a fresh database; kept (its URL and cleanup returned) when `keep`."""
     url, cleanup = fresh_database("postgresql")
     rt = build_runtime(url)
     try:
@@ -107,6 +111,21 @@ def measure(n: int, keep: bool) -> tuple[dict, str | None, object]:
     return result, (url if keep else None), (cleanup if keep else None)
 
 
+def side_by_side(small_url: str, big_url: str, rounds: int = 5) -> tuple[float, float]:
+    """Median idle tick of each database, timed in alternating rounds so that both see the same
+    machine (a shared machine's load moves the absolute numbers by several times)."""
+    small_rt, big_rt = build_runtime(small_url), build_runtime(big_url)
+    small, big = [], []
+    try:
+        for _ in range(rounds):
+            small.append(time_ticks(small_rt, runs=20, moment=MOMENT))
+            big.append(time_ticks(big_rt, runs=20, moment=MOMENT))
+    finally:
+        small_rt.dispose()
+        big_rt.dispose()
+    return statistics.median(small), statistics.median(big)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,100000")
@@ -114,14 +133,25 @@ def main() -> None:
     parser.add_argument("--no-peak", action="store_true")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")] + ([1_000_000] if args.million else [])
-    results, url, cleanup = [], None, None
+    results, kept = [], []
     for n in sizes:
-        last = n == sizes[-1]
-        result, url, cleanup = measure(n, keep=last and not args.no_peak)
+        # The smallest and the largest databases are kept to time their idle ticks side by side.
+        result, url, cleanup = measure(n, keep=n in (sizes[0], sizes[-1]))
         results.append(result)
+        if url:
+            kept.append((url, cleanup))
     small, big = results[0], results[-1]
-    print(f"idle tick ratio {big['n']:,} / {small['n']:,} = {big['tick_ms'] / small['tick_ms']:.2f} (target <= 1.5)")
-    if url:
+    print(f"idle tick ratio {big['n']:,} / {small['n']:,} = {big['tick_ms'] / small['tick_ms']:.2f} "
+          "(each measured when its database was made)")
+    small_ms, big_ms = side_by_side(kept[0][0], kept[-1][0])
+    print(f"idle tick side by side (five alternating rounds of 20): {small['n']:,} patients {small_ms:.2f} ms, "
+          f"{big['n']:,} patients {big_ms:.2f} ms: ratio {big_ms / small_ms:.2f} (target <= 1.5)", flush=True)
+    for _url, cleanup in kept[:-1]:
+        cleanup()
+    url, cleanup = kept[-1]
+    if args.no_peak:
+        cleanup()
+    else:
         try:
             for clocks in (1, 3):
                 print(report(peak(url, clocks, 50.0 * clocks, 3000, 0.1), "postgresql") +
