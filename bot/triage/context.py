@@ -72,7 +72,7 @@ def build_doc(raw: list[str], lex: Lexicon) -> Doc:
     for name in ("negation_before", "negation_after", "improvement", "hypothetical", "concern",
                  "normal_finding", "family_other", "family_young", "family_parent", "first_person",
                  "not_patient", "negation_next", "third_person", "reporting", "improvement_next",
-                 "self_well", "idioms", "not_new", "not_new_breakers"):
+                 "self_well", "idioms", "not_new", "not_new_breakers", "read_back", "read_back_action"):
         spans = find(name)
         # A cue inside a pseudo-negation ("not sure", "won't go away") is no cue at all.
         cue_spans[name] = [c for c in spans if not any(p[0] <= c[0] < p[1] for p in pseudo)]
@@ -199,3 +199,22 @@ def not_new(doc: Doc, start: int, end: int) -> bool:
 def in_idiom(doc: Doc, start: int, end: int) -> bool:
     """ "nearly gave me a heart attack", "dying to get back to golf": no symptom at all."""
     return any(cs <= start and end <= ce for cs, ce in doc.cue_spans.get("idioms", ()))
+
+
+_SENTENCE_END = frozenset({".", "!", "?"})
+
+
+def read_back(doc: Doc, start: int, end: int) -> bool:
+    """ "Got it: chest pain, can't pee, numbness in the groin = call 911 or you guys": the warning signs
+    repeated back. The mention lies after an opening "got it" / "entendido" and before the action
+    ("call 911 or you", "llamo al 911") in the same sentence, with no "now", "new", "worse"... between."""
+    opening = doc.cue_spans.get("read_back")
+    if not opening:
+        return False
+    first = opening[0][1]
+    if start < first or _SENTENCE_END & set(doc.tokens[first:start]):
+        return False
+    for cs, ce in doc.cue_spans.get("read_back_action", ()):
+        if cs >= start and end <= ce and not _SENTENCE_END & set(doc.tokens[start:cs]):
+            return not any(first <= b < ce for b, _ in doc.cue_spans.get("not_new_breakers", ()))
+    return False

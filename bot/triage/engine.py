@@ -38,7 +38,8 @@ def _keep(doc: ctx.Doc, flag: str, tier: str, start: int, end: int) -> bool:
         or ("other_experiencer" in may and flag in rules["other_experiencer_flags"]
             and (ctx.other_experiencer(doc, start) or ctx.writer_own(doc, start)))
         or ("told_apart" in may and ctx.told_apart(doc, start))
-        or ("improvement" in may and ctx.improving(doc, start, end)))
+        or ("improvement" in may and ctx.improving(doc, start, end))
+        or ("read_back" in may and ctx.read_back(doc, start, end)))
 
 
 def _lexical_hits(doc: ctx.Doc, lex: Lexicon, context_free: set[str], context: str | None) -> list[Hit]:
@@ -113,7 +114,13 @@ def classify(text: str, lang: str | None = None, context: str | None = None) -> 
     evidence_extra = []
     for combo in rules.get("combinations", []):
         need = combo["flags"]
-        if all(f in best for f in need) and TIER_RANK[combo["tier"]] > rank:
+        floor = TIER_RANK[combo.get("at_least", "none")]
+        if not all(best.get(f, -1) >= floor for f in need):
+            continue
+        if "words" in combo and not any(t in combo["words"] for h in hits if h.flag in need
+                                        for t in doc.tokens[h.start:h.end]):
+            continue
+        if TIER_RANK[combo["tier"]] > rank:
             rank = TIER_RANK[combo["tier"]]
             evidence_extra.append(f"{' + '.join(need)} together: {combo['tier']}")
 

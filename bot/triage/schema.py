@@ -17,12 +17,13 @@ RULES_KEYS = {"temperature", "pain_score", "day_upgrades", "combinations", "othe
 WINDOWS = {"negation_before", "negation_after", "improvement_after", "hypothetical_before", "next_clause",
            "family_before", "not_new_after"}
 MODIFIERS = {"negation", "hypothetical", "idiom", "not_new", "concern", "other_experiencer", "told_apart",
-             "improvement"}
+             "improvement", "read_back"}
 LEXICON_KEYS = {"language", "stopwords", "aliases", "cues", "numbers", "common_words", "concepts", "flags"}
 CUES = {"negation_before", "negation_after", "negation_next", "pseudo_negation", "improvement_next", "improvement",
         "hypothetical", "concern", "terminators", "soft_terminators", "clause_breaks", "question_markers",
         "family_other", "family_young", "not_patient", "normal_finding", "idioms", "self_well", "family_parent",
-        "first_person", "third_person", "reporting", "caregiver", "not_new", "not_new_breakers"}
+        "first_person", "third_person", "reporting", "caregiver", "not_new", "not_new_breakers", "read_back",
+        "read_back_action"}
 NUMBERS = {"words", "one_words", "spoken_words", "pain_words", "score_lead", "range_words", "from_words",
            "time_lead", "score_context", "filler", "out_of", "temperature_words", "fahrenheit", "celsius",
            "degrees", "not_temperature_units", "not_pain_units", "current", "historical", "day_words",
@@ -72,6 +73,9 @@ def check_rules(data: dict[str, Any], entries: dict[str, FlagEntry], where: str 
         _flag(where, f"day_upgrades.{flag}", flag, entries)
         _tier(where, f"day_upgrades.{flag}.tier", up["tier"])
     for i, combo in enumerate(data.get("combinations", [])):
+        _known(where, f"combinations[{i}]", combo, {"flags", "tier", "at_least", "words"})
+        if "at_least" in combo:
+            _tier(where, f"combinations[{i}].at_least", combo["at_least"])
         for flag in combo["flags"]:
             _flag(where, f"combinations[{i}].flags", flag, entries)
         _tier(where, f"combinations[{i}].tier", combo["tier"])

@@ -26,7 +26,8 @@ CATALOGUE_BATCHES = ("blind-36.jsonl", "blind-37.jsonl", "blind-38.jsonl", "blin
                      "blind-41.jsonl", "blind-42.jsonl", "blind-43.jsonl", "blind-44.jsonl", "blind-45.jsonl",
                      "blind-46.jsonl", "blind-47.jsonl", "blind-48.jsonl", "blind-49.jsonl", "blind-50.jsonl",
                      "blind-51.jsonl", "blind-52.jsonl", "blind-53.jsonl", "blind-54.jsonl", "blind-55.jsonl",
-                     "blind-56.jsonl", "blind-57.jsonl", "blind-58.jsonl", "blind-59.jsonl", "blind-60.jsonl")
+                     "blind-56.jsonl", "blind-57.jsonl", "blind-58.jsonl", "blind-59.jsonl", "blind-60.jsonl",
+                     "blind-61.jsonl", "blind-62.jsonl")
 BLIND = sorted(p.name for p in HERE.glob("blind-*.jsonl") if p.name not in CATALOGUE_BATCHES)
 
 # Labelled lower than the engine answers, on purpose (docs/triage.md, "Known weaknesses"): the
