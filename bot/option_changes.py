@@ -14,6 +14,7 @@ from bot.messages import settings_for
 from bot.models import Outbox
 from bot.outbox import Status, rows
 from bot.pathway_model import applies
+from bot.startup import bundle
 from bot.timeutil import local_to_utc, next_allowed, utc_to_local
 from bot.vocabulary import EnrollmentStatus
 
@@ -51,6 +52,11 @@ def _late_start_up_texts(session, rt, enrollment, before: dict, after: dict, now
     if pathway is None or pathway.startup is None:
         return
     today = (utc_to_local(now, enrollment.timezone).date() - enrollment.surgery_date).days
+    # Inside the start-up weeks the bundle, placed again with the new options, may queue the text
+    # itself on a later day: then it is the bundle's to send (two rows would send it twice).
+    queued = {step.message for step, _day, due in bundle(pathway, after, enrollment.surgery_date, enrollment.timezone,
+                                                          enrollment.created_at, rt.settings.quiet_hours).texts
+              if due > now}
     for entry in pathway.startup.texts:
         if not entry.when or not applies(entry.when, after):
             continue
@@ -61,8 +67,8 @@ def _late_start_up_texts(session, rt, enrollment, before: dict, after: dict, now
             if existing.status == Status.CANCELLED and existing.due_at > now:
                 rows.revive(session, [existing.id])
             continue  # told once is enough
-        if applies(entry.when, before):
-            continue  # the option was on already: the start-up bundle carried it
+        if applies(entry.when, before) or entry.message in queued:
+            continue  # the option was on already (the bundle carried it), or the bundle will carry it
         if entry.until_day is not None and today > entry.until_day:
             continue
         due = next_allowed(now + timedelta(minutes=1), enrollment.timezone, rt.settings.quiet_hours)

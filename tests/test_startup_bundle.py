@@ -14,9 +14,10 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 
-from bot import pathways
+from bot import option_changes, pathways
 from bot.content_rules import all_on
 from bot.jobs import tick
+from bot.models import Enrollment
 from bot.pathway_model import applies
 from bot.planner import planned_texts, send_time
 from bot.timeutil import local_to_utc, utc_to_local
@@ -207,3 +208,47 @@ def test_day_3_enrollee_through_the_clock_gets_every_missed_text_and_daily_check
     assert all(days[d] == 1 for d in range(4, 9)), days
     per_day = Counter(utc_to_local(r.due_at, ZONE).date() for r in outbox(rt))
     assert max(per_day.values()) <= 3, per_day
+
+
+def _repeating() -> set[str]:
+    """Messages the pathway itself sends more than once (check-ins, reminders)."""
+    uses: Counter = Counter()
+    for step in _pathway().steps:
+        uses[step.message] += len(step.days)
+    return {message for message, n in uses.items() if n > 1}
+
+
+def _run_clock(rt, start: datetime, hours: int) -> datetime:
+    moment = start
+    for _ in range(hours // 2):
+        moment += timedelta(hours=2)
+        with time_machine.travel(moment, tick=False):
+            tick(rt, moment)
+    return moment
+
+
+@pytest.mark.parametrize("switched", [{"hip_graft": "yes"}, {"brace": "yes"}, {"hip_graft": "no"}])
+def test_an_option_changed_during_the_start_up_weeks_sends_no_text_twice_and_loses_none(rt, fake_twilio, switched):
+    """A day-3 enrollee whose hip graft or brace is set (or unset) on day 5, while the bundle's queue
+    still runs: the bundle, placed again, carries the option's text; no second row sends it again."""
+    initial = {"hip_graft": "yes"} if switched == {"hip_graft": "no"} else {}
+    start = local_to_utc(SURGERY + timedelta(days=3), time(8, 0), ZONE)
+    with time_machine.travel(start, tick=False):
+        enrollment = enroll(rt, start, surgery_date=SURGERY.isoformat(), **initial)
+    moment = _run_clock(rt, start, 48)
+    with time_machine.travel(moment, tick=False), rt.session() as session:
+        option_changes.change(session, rt, session.get_one(Enrollment, enrollment.id), switched, "test", moment)
+    _run_clock(rt, moment, 24 * 14)
+    sent = [r for r in outbox(rt) if r.sent_at is not None and r.kind == "pathway"]
+    repeating = _repeating()
+    once_only = Counter(r.content_key for r in sent if r.content_key not in repeating)
+    assert [k for k, n in once_only.items() if n > 1] == [], once_only
+    keys = set(once_only)
+    assert {"opioid_safety", "exercises_early", "bowel_care", "falls", "log_roll", "shower_care", "wound_signs"} <= keys
+    if switched == {"hip_graft": "yes"}:
+        assert "graft_site" in keys
+    if switched == {"brace": "yes"}:
+        assert "brace_start" in keys
+    per_day = Counter(utc_to_local(r.due_at, ZONE).date() for r in sent)
+    assert max(per_day.values()) <= 3, per_day
+
