@@ -213,7 +213,7 @@ def test_day_3_enrollee_through_the_clock_gets_every_missed_text_and_daily_check
 def _repeating() -> set[str]:
     """Messages the pathway itself sends more than once (check-ins, reminders)."""
     uses: Counter = Counter()
-    for step in _pathway().steps:
+    for step in _pathway()[1].steps:
         uses[step.message] += len(step.days)
     return {message for message, n in uses.items() if n > 1}
 
