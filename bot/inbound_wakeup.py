@@ -16,6 +16,7 @@ also takes any reply a dying clock was notified of and never processed.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -34,10 +35,11 @@ from bot.timeutil import utcnow
 log = logging.getLogger(__name__)
 CHANNEL = "postop_inbound"
 PREFIX = "listen:"
-# Replies processed side by side after a wake-up: most of a reply's processing is waiting for the
-# database, so a burst clears several times faster (about 19 -> 48 replies/s on two busy cores); a
-# sender's replies still go in order (bot.inbound_store.claim_next).
-PROCESSORS = 4
+# Processor threads per clock. One: on two cores, four side by side cleared a burst more slowly
+# (27 against 42 replies/s: the work is mostly CPU, ORM and driver, not waiting), and a sender's
+# replies go in order anyway (bot.inbound_store.claim_next). Several clock processes add processors.
+PROCESSORS = 1
+NICE = 10
 RECHECK_SECONDS = 2.0  # how long a web process trusts what it last read of the listeners' heartbeats
 WAIT_SECONDS = 1.0  # the longest the listener waits before looking at shutdown and its heartbeat
 
@@ -65,6 +67,16 @@ def announce(rt: Runtime, session: Session) -> bool:
     return True
 
 
+def _yield_to_the_web() -> None:
+    """A processor thread runs at a lower CPU priority than the web workers (Linux: per thread):
+    when a burst saturates the machine, replies are still stored and answered to Twilio at once
+    (a webhook Twilio gives up on is retried, then lost), and processed as the CPU allows."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
+    except (AttributeError, OSError):  # not Linux, or not allowed: the default priority
+        pass
+
+
 class Listener:
     """`LISTEN` on a connection of its own; each notification (and the start, for anything stored
     before) runs one processing pass, then `after` (the dispatch loop's kick, so the answers and
@@ -72,7 +84,7 @@ class Listener:
 
     def __init__(self, rt: Runtime, after: Callable[[], None] = lambda: None):
         self.rt, self.after = rt, after
-        self.pool = ThreadPoolExecutor(PROCESSORS, thread_name_prefix="inbound")
+        self.pool = ThreadPoolExecutor(PROCESSORS, thread_name_prefix="inbound", initializer=_yield_to_the_web)
         self.passes = 0  # processing passes done (tests wait on it)
         self.passed = threading.Condition()
 
