@@ -19,7 +19,6 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import psycopg
@@ -35,10 +34,9 @@ from bot.timeutil import utcnow
 log = logging.getLogger(__name__)
 CHANNEL = "postop_inbound"
 PREFIX = "listen:"
-# Processor threads per clock. One: on two cores, four side by side cleared a burst more slowly
-# (27 against 42 replies/s: the work is mostly CPU, ORM and driver, not waiting), and a sender's
-# replies go in order anyway (bot.inbound_store.claim_next). Several clock processes add processors.
-PROCESSORS = 1
+# One processing thread per clock (the listener's own): on two cores four side by side cleared a
+# burst more slowly (27 against 42 replies/s: the work is mostly CPU in the ORM and the driver), and
+# a sender's replies go in order anyway (bot.inbound_store.claim_next). More clocks, more processors.
 NICE = 10
 RECHECK_SECONDS = 2.0  # how long a web process trusts what it last read of the listeners' heartbeats
 WAIT_SECONDS = 1.0  # the longest the listener waits before looking at shutdown and its heartbeat
@@ -68,9 +66,10 @@ def announce(rt: Runtime, session: Session) -> bool:
 
 
 def _yield_to_the_web() -> None:
-    """A processor thread runs at a lower CPU priority than the web workers (Linux: per thread):
-    when a burst saturates the machine, replies are still stored and answered to Twilio at once
-    (a webhook Twilio gives up on is retried, then lost), and processed as the CPU allows."""
+    """The listener's thread (it does the processing) runs at a lower CPU priority than the web
+    workers (Linux: per thread): when a burst saturates the machine, replies are still stored and
+    answered to Twilio at once (a webhook Twilio gives up on is retried, then lost), and processed as
+    the CPU allows."""
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
     except (AttributeError, OSError):  # not Linux, or not allowed: the default priority
@@ -84,11 +83,11 @@ class Listener:
 
     def __init__(self, rt: Runtime, after: Callable[[], None] = lambda: None):
         self.rt, self.after = rt, after
-        self.pool = ThreadPoolExecutor(PROCESSORS, thread_name_prefix="inbound", initializer=_yield_to_the_web)
         self.passes = 0  # processing passes done (tests wait on it)
         self.passed = threading.Condition()
 
     def run(self) -> None:
+        _yield_to_the_web()
         stop = self.rt.stopping
         while not stop.is_set():
             try:
@@ -96,7 +95,6 @@ class Listener:
             except Exception:  # a database restart: the beat goes stale, the web acts meanwhile
                 log.exception("inbound listener: connection lost; reconnecting")
                 stop.wait(WAIT_SECONDS)
-        self.pool.shutdown(wait=True)
         try:
             with self.rt.session() as session:
                 liveness.forget(session, prefix=PREFIX)
@@ -124,7 +122,7 @@ class Listener:
 
     def _pass(self) -> None:
         try:
-            if sum(self.pool.map(lambda _: process_pending(self.rt), range(PROCESSORS))):
+            if process_pending(self.rt):
                 self.after()
         except Exception:  # the clock's sweep retries; never lose the listener to one bad pass
             log.exception("inbound listener: processing pass failed")

@@ -15,11 +15,10 @@ import pytest
 import time_machine
 
 from bot import option_changes, pathways
-from bot.content_rules import all_on
+from bot.content_rules import all_on, owed_core
 from bot.jobs import tick
 from bot.models import Enrollment
-from bot.pathway_model import applies
-from bot.planner import planned_texts, send_time
+from bot.planner import planned_texts
 from bot.timeutil import local_to_utc, utc_to_local
 from tests.helpers import enroll, outbox
 
@@ -116,23 +115,6 @@ def _pathway():
     return LIBRARY, LIBRARY.pathways["lumbar-fusion"]
 
 
-def _owed(pathway, settings, enrolled_at: datetime, enrolled_day: int) -> tuple[set[str], set[str]]:
-    """From the data: the core texts missed before enrolling, and the core steps still to come."""
-    steps = {s.id: s for s in pathway.steps}
-    missed, to_come = set(), set()
-    for entry in pathway.startup.texts:
-        if not applies(entry.when, settings):
-            continue
-        relevant = entry.until_day is None or enrolled_day <= entry.until_day
-        if entry.covers is None:
-            missed |= {entry.message} if relevant else set()
-        elif send_time(steps[entry.covers], SURGERY, steps[entry.covers].days[0], ZONE, QUIET) > enrolled_at:
-            to_come.add(entry.message)
-        elif relevant:
-            missed.add(entry.message)
-    return missed, to_come
-
-
 def _plan(settings, enrolled_day: int, at: time):
     library, pathway = _pathway()
     enrolled_at = local_to_utc(SURGERY + timedelta(days=enrolled_day), at, ZONE)
@@ -156,7 +138,7 @@ def test_no_core_text_is_lost_and_check_ins_keep_their_place(enrolled_day, at, o
     for t in sorted(texts, key=lambda t: t.due_at):
         first_send.setdefault(t.step.message, day_of[id(t)])
     start_day = min(day_of.values())
-    missed, to_come = _owed(pathway, settings, enrolled_at, enrolled_day)
+    missed, to_come = owed_core(pathway, settings, enrolled_day, at)  # read from the data alone
     assert {"intro", "welcome", "no_blt"} <= missed
     # every core text missed before enrollment goes, within the bound (the start day is day 1)
     lost = sorted((missed | to_come) - set(first_send))
